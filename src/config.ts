@@ -1,0 +1,83 @@
+import { ConfigurationError } from './errors.js';
+import type { ReturnReason } from './schemas/return.js';
+
+/**
+ * Business settings of an order system. Every field is optional; defaults are filled in
+ * by `resolveConfig`, in this one place.
+ *
+ * ```ts
+ * createOrderSystem({ storage, jobs, config: { returnWindowDays: 14,
+ *   restockingFeePercent: { no_longer_needed: 10 } } });
+ * ```
+ */
+export interface OrderflowConfig {
+  /** Days after delivery during which a return may be opened. @default 30 */
+  returnWindowDays?: number;
+  /** A pending order with nothing paid is cancelled after this many minutes. @default 60 */
+  unpaidOrderTtlMinutes?: number;
+  /** Restocking fee in percent of the returned value, per reason. @default {} (no fees) */
+  restockingFeePercent?: Partial<Record<ReturnReason, number>>;
+  /** Confirm a pending order once captured payments cover its total. @default true */
+  autoConfirmOnFullCapture?: boolean;
+  /** Refund captured payments when an order is cancelled. @default true */
+  refundOnCancel?: boolean;
+  /** Idempotency keys are kept at least this many hours. @default 24 */
+  idempotencyKeyTtlHours?: number;
+  /** How long a second request with the same in-flight key waits before 409. @default 5000 */
+  idempotencyWaitMs?: number;
+  /** How often the sweep looks for lost work. @default 60000 */
+  sweepIntervalMs?: number;
+  /** Work untouched this long is considered lost by the sweep. @default 120000 */
+  sweepGraceMs?: number;
+  /** Provider calls are retried this many times on transient failure. @default 3 */
+  providerRetries?: number;
+  /** First backoff delay between provider retries, doubled each time. @default 50 */
+  providerRetryMinTimeoutMs?: number;
+}
+
+export type ResolvedConfig = Required<OrderflowConfig>;
+
+export const DEFAULT_CONFIG: ResolvedConfig = {
+  returnWindowDays: 30,
+  unpaidOrderTtlMinutes: 60,
+  restockingFeePercent: {},
+  autoConfirmOnFullCapture: true,
+  refundOnCancel: true,
+  idempotencyKeyTtlHours: 24,
+  idempotencyWaitMs: 5000,
+  sweepIntervalMs: 60_000,
+  sweepGraceMs: 120_000,
+  providerRetries: 3,
+  providerRetryMinTimeoutMs: 50,
+};
+
+/** Fills in defaults and refuses settings that cannot work. */
+export function resolveConfig(config: OrderflowConfig = {}): ResolvedConfig {
+  const resolved: ResolvedConfig = { ...DEFAULT_CONFIG };
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== undefined) (resolved as Record<string, unknown>)[key] = value;
+  }
+  for (const key of [
+    'returnWindowDays',
+    'unpaidOrderTtlMinutes',
+    'idempotencyKeyTtlHours',
+    'idempotencyWaitMs',
+    'sweepIntervalMs',
+    'sweepGraceMs',
+    'providerRetries',
+    'providerRetryMinTimeoutMs',
+  ] as const) {
+    const v = resolved[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+      throw new ConfigurationError(`config.${key} must be a number ≥ 0, got ${String(v)}`);
+    }
+  }
+  for (const [reason, pct] of Object.entries(resolved.restockingFeePercent)) {
+    if (typeof pct !== 'number' || pct < 0 || pct > 100) {
+      throw new ConfigurationError(
+        `config.restockingFeePercent.${reason} must be between 0 and 100`,
+      );
+    }
+  }
+  return resolved;
+}

@@ -1,0 +1,152 @@
+import { BusinessRuleError } from '../errors.js';
+import type { OrderRecord } from '../schemas/order.js';
+import type { ReturnPreview, ReturnReason, ReturnRecord, ReturnState } from '../schemas/return.js';
+import { percentOf } from './money.js';
+import { lineValues, unitsValue } from './order.js';
+
+/** Return states that no longer hold units: the units may be returned again. */
+const RELEASED_STATES: ReadonlySet<ReturnState> = new Set(['rejected', 'cancelled']);
+
+export interface ReturnPolicy {
+  /** Days after delivery during which a return may be opened. */
+  returnWindowDays: number;
+  /** Restocking fee in percent of the returned value, per reason (missing = 0). */
+  restockingFeePercent: Partial<Record<ReturnReason, number>>;
+}
+
+export interface ReturnLineRequest {
+  orderItemId: string;
+  quantity: number;
+  reason: ReturnReason;
+  note?: string | undefined;
+}
+
+/** True when the return still holds its units (it is not rejected or cancelled). */
+export function holdsUnits(ret: Pick<ReturnRecord, 'state'>): boolean {
+  return !RELEASED_STATES.has(ret.state);
+}
+
+/** Units of each order line held by the given returns (open or completed). */
+export function unitsHeld(returns: readonly ReturnRecord[]): Map<string, number> {
+  const held = new Map<string, number>();
+  for (const r of returns) {
+    if (!holdsUnits(r)) continue;
+    for (const line of r.items) {
+      held.set(line.orderItemId, (held.get(line.orderItemId) ?? 0) + line.quantity);
+    }
+  }
+  return held;
+}
+
+/**
+ * Checks a return request against every rule of the return policy and computes its refund.
+ * Throws a BusinessRuleError naming the rule and the line: `order_not_delivered`,
+ * `return_window_closed`, `order_item_not_found`, `item_not_returnable`,
+ * `return_quantity_exceeded`.
+ */
+export function evaluateReturn(
+  order: OrderRecord,
+  existing: readonly ReturnRecord[],
+  lines: readonly ReturnLineRequest[],
+  policy: ReturnPolicy,
+  now: number,
+): ReturnPreview {
+  if (order.state !== 'delivered') {
+    throw new BusinessRuleError(
+      'order_not_delivered',
+      `Order ${order.id} is ${order.state}; only a delivered order can be returned`,
+      { details: { orderId: order.id, state: order.state } },
+    );
+  }
+  const deliveredAt = Date.parse(order.deliveredAt ?? order.updatedAt);
+  const closesAt = deliveredAt + policy.returnWindowDays * 86_400_000;
+  if (now > closesAt) {
+    throw new BusinessRuleError(
+      'return_window_closed',
+      `The ${policy.returnWindowDays}-day return window of order ${order.id} closed at ${new Date(closesAt).toISOString()}`,
+      {
+        details: {
+          orderId: order.id,
+          deliveredAt: new Date(deliveredAt).toISOString(),
+          closedAt: new Date(closesAt).toISOString(),
+          returnWindowDays: policy.returnWindowDays,
+        },
+      },
+    );
+  }
+
+  const values = lineValues(order);
+  const held = unitsHeld(existing);
+  const out: ReturnPreview['lines'] = [];
+  for (const line of lines) {
+    const index = order.items.findIndex((i) => i.id === line.orderItemId);
+    const item = order.items[index];
+    if (!item) {
+      throw new BusinessRuleError(
+        'order_item_not_found',
+        `Order ${order.id} has no line ${line.orderItemId}`,
+        { details: { orderId: order.id, orderItemId: line.orderItemId } },
+      );
+    }
+    if (!item.returnable) {
+      throw new BusinessRuleError(
+        'item_not_returnable',
+        `Line ${item.id} (${item.sku}) is final sale and cannot be returned`,
+        { details: { orderItemId: item.id, sku: item.sku } },
+      );
+    }
+    const already = held.get(item.id) ?? 0;
+    const available = item.quantity - already;
+    if (line.quantity > available) {
+      throw new BusinessRuleError(
+        'return_quantity_exceeded',
+        `Line ${item.id} (${item.sku}): ${line.quantity} requested, ${available} of ${item.quantity} can still be returned`,
+        {
+          details: {
+            orderItemId: item.id,
+            requested: line.quantity,
+            available,
+            ordered: item.quantity,
+          },
+        },
+      );
+    }
+    const value = unitsValue(values[index]!, item.quantity, already, line.quantity);
+    const feePercent = policy.restockingFeePercent[line.reason] ?? 0;
+    const restockingFee = Math.min(value, Math.max(0, percentOf(value, feePercent)));
+    held.set(item.id, already + line.quantity);
+    out.push({
+      orderItemId: item.id,
+      quantity: line.quantity,
+      reason: line.reason,
+      value,
+      restockingFee,
+      refund: value - restockingFee,
+    });
+  }
+  const value = out.reduce((a, l) => a + l.value, 0);
+  const restockingFee = out.reduce((a, l) => a + l.restockingFee, 0);
+  return {
+    orderId: order.id,
+    currency: order.currency,
+    lines: out,
+    value,
+    restockingFee,
+    refundAmount: value - restockingFee,
+  };
+}
+
+/**
+ * True when every unit of every line has come back in a refunded return: the guard of the
+ * order's RETURN event. A partially returned order stays delivered.
+ */
+export function isFullyReturned(order: OrderRecord, returns: readonly ReturnRecord[]): boolean {
+  const refunded = new Map<string, number>();
+  for (const r of returns) {
+    if (r.state !== 'refunded') continue;
+    for (const line of r.items) {
+      refunded.set(line.orderItemId, (refunded.get(line.orderItemId) ?? 0) + line.quantity);
+    }
+  }
+  return order.items.every((i) => (refunded.get(i.id) ?? 0) >= i.quantity);
+}

@@ -1,0 +1,75 @@
+import type { Order } from '../schemas/order.js';
+import type { Payment, Refund } from '../schemas/payment.js';
+import type { Return } from '../schemas/return.js';
+
+/** Payload of every `*.state_changed` event: the entity as stored after the change. */
+export interface StateChangedPayload<E, S extends string = string> {
+  id: string;
+  from: S;
+  to: S;
+  event: string;
+  at: string;
+  actor?: string;
+  reason?: string;
+  entity: E;
+}
+
+/** Payload of every `*.created` event. */
+export interface CreatedPayload<E> {
+  id: string;
+  at: string;
+  entity: E;
+}
+
+export interface RefundEventPayload {
+  id: string;
+  paymentId: string;
+  orderId: string;
+  returnId?: string;
+  amount: number;
+  currency: string;
+  at: string;
+  refund: Refund;
+  payment: Payment;
+}
+
+/**
+ * Event names → payloads. `oms.events` is typed by this map, so listeners get the
+ * right payload type:
+ *
+ * ```ts
+ * oms.events.on('order.state_changed', (e) => console.log(e.from, '→', e.to));
+ * ```
+ */
+export interface OrderflowEventMap {
+  'order.created': CreatedPayload<Order>;
+  'order.state_changed': StateChangedPayload<Order, Order['state']>;
+  'return.created': CreatedPayload<Return>;
+  'return.state_changed': StateChangedPayload<Return, Return['state']>;
+  'payment.created': CreatedPayload<Payment>;
+  'payment.state_changed': StateChangedPayload<Payment, Payment['state']>;
+  'refund.succeeded': RefundEventPayload;
+  'refund.failed': RefundEventPayload;
+}
+
+export type OrderflowEventName = keyof OrderflowEventMap;
+
+export const EVENT_NAMES: readonly OrderflowEventName[] = [
+  'order.created',
+  'order.state_changed',
+  'return.created',
+  'return.state_changed',
+  'payment.created',
+  'payment.state_changed',
+  'refund.succeeded',
+  'refund.failed',
+];
+
+/** An event as the outbox and the dispatcher carry it. */
+export interface DomainEvent<N extends OrderflowEventName = OrderflowEventName> {
+  /** `evt_…`, unique; notifications carry it so receivers can dedupe. */
+  id: string;
+  name: N;
+  payload: OrderflowEventMap[N];
+  createdAt: string;
+}

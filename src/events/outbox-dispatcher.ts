@@ -1,0 +1,85 @@
+import type { ResolvedConfig } from '../config.js';
+import { jobsForEvent } from '../jobs/routes.js';
+import type { Clock } from '../ports/clock.js';
+import type { JobRunner } from '../ports/job-runner.js';
+import type { Logger } from '../ports/logger.js';
+import type { OutboxRecord, StorageAdapter } from '../ports/storage.js';
+import type { OrderflowEvents } from './event-bus.js';
+import type { DomainEvent } from './event-map.js';
+
+export interface OutboxDispatcherDeps {
+  storage: StorageAdapter;
+  jobs: JobRunner;
+  events: OrderflowEvents;
+  clock: Clock;
+  logger: Logger;
+  config: ResolvedConfig;
+  /** How long a claimed row is reserved for its dispatcher. */
+  leaseMs: number;
+}
+
+/**
+ * Moves committed outbox rows to the job runner and the event emitter, then deletes them.
+ * The committing process dispatches its own rows right after commit; `drain()` (run by
+ * the sweep and at start) picks up rows whose dispatcher died. Delivery is at least once:
+ * jobs dedupe on ids derived from the event, listeners may see an event again after a crash.
+ */
+export class OutboxDispatcher {
+  constructor(private readonly deps: OutboxDispatcherDeps) {}
+
+  /** Dispatches rows this process just committed. Never throws: what fails is left for `drain`. */
+  async dispatch(rows: readonly OutboxRecord[]): Promise<void> {
+    const done: string[] = [];
+    for (const row of rows) {
+      if (await this.#deliver(row)) done.push(row.id);
+    }
+    if (done.length > 0) {
+      await this.deps.storage.outbox.delete(done).catch((error: unknown) => {
+        this.deps.logger.error({ err: error }, 'could not delete dispatched outbox rows');
+      });
+    }
+  }
+
+  /** Claims and dispatches every row that is due, in batches; returns how many were sent. */
+  async drain(batchSize = 100): Promise<number> {
+    let sent = 0;
+    for (;;) {
+      const now = this.deps.clock.now();
+      const claimed = await this.deps.storage.outbox.claim(
+        new Date(now).toISOString(),
+        new Date(now + this.deps.leaseMs).toISOString(),
+        batchSize,
+      );
+      if (claimed.length === 0) return sent;
+      await this.dispatch(claimed);
+      sent += claimed.length;
+      if (claimed.length < batchSize) return sent;
+    }
+  }
+
+  async #deliver(row: OutboxRecord): Promise<boolean> {
+    const event: DomainEvent = {
+      id: row.id,
+      name: row.name as DomainEvent['name'],
+      payload: row.payload as DomainEvent['payload'],
+      createdAt: row.createdAt,
+    };
+    try {
+      for (const job of jobsForEvent(event, this.deps.config, this.deps.clock.now())) {
+        await this.deps.jobs.enqueue(job.name, job.payload, {
+          jobId: job.jobId,
+          ...(job.delayMs === undefined ? {} : { delayMs: job.delayMs }),
+        });
+      }
+    } catch (error) {
+      this.deps.logger.error(
+        { err: error, eventId: row.id, event: row.name },
+        'could not enqueue jobs for event; the sweep will retry',
+      );
+      return false;
+    }
+    // The bus catches and logs listener errors itself.
+    this.deps.events.emit(event.name, event.payload as never);
+    return true;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * orderflow — embeddable order, return and payment management.
+ *
+ * ```ts
+ * import { createOrderSystem } from 'orderflow';
+ * import { memoryStorage } from 'orderflow/adapters/memory';
+ * import { inProcessJobs } from 'orderflow/adapters/in-process';
+ * const oms = await createOrderSystem({ storage: memoryStorage(), jobs: inProcessJobs() });
+ * ```
+ * @module
+ */
+
+export { DEFAULT_CONFIG, type OrderflowConfig, type ResolvedConfig } from './config.js';
+export {
+  createOrderSystem,
+  type OrderSystem,
+  type OrderSystemOptions,
+} from './create-order-system.js';
+export { type CursorPosition, decodeCursor, encodeCursor } from './domain/cursor.js';
+export { ID_PREFIXES, type IdKind, isId, newId } from './domain/ids.js';
+// Domain
+export {
+  allocate,
+  assertSameCurrency,
+  currencyExponent,
+  formatMoney,
+  isCurrencyCode,
+  isValidAmount,
+  percentOf,
+} from './domain/money.js';
+export { computeTotals, lineValues } from './domain/order.js';
+export { evaluateReturn, isFullyReturned, type ReturnPolicy } from './domain/return.js';
+export * from './errors.js';
+// Events
+export { OrderflowEvents } from './events/event-bus.js';
+export {
+  type CreatedPayload,
+  type DomainEvent,
+  EVENT_NAMES,
+  type OrderflowEventMap,
+  type OrderflowEventName,
+  type RefundEventPayload,
+  type StateChangedPayload,
+} from './events/event-map.js';
+export { loggingNotifier } from './events/logging-notifier.js';
+export { JOB_NAMES, type JobName, type JobPayloads } from './jobs/definitions.js';
+export { allowedMoves, eventForTarget, nextState, reachableStates } from './machines/decide.js';
+// Machines
+export {
+  type OrderMachineContext,
+  type OrderMachineEvent,
+  orderMachine,
+} from './machines/order-machine.js';
+export {
+  type PaymentMachineContext,
+  type PaymentMachineEvent,
+  paymentMachine,
+} from './machines/payment-machine.js';
+export {
+  type ReturnMachineContext,
+  type ReturnMachineEvent,
+  returnMachine,
+} from './machines/return-machine.js';
+export { toMermaid } from './machines/to-mermaid.js';
+export { isReplayed } from './managers/idempotency.js';
+// Managers
+export { OrderManager } from './managers/order-manager.js';
+export { PaymentManager } from './managers/payment-manager.js';
+export { ReturnManager } from './managers/return-manager.js';
+export type * from './ports/carrier.js';
+export { type Clock, isoNow, systemClock } from './ports/clock.js';
+export type * from './ports/job-runner.js';
+export { consoleLogger, type Logger, silentLogger } from './ports/logger.js';
+export type * from './ports/notifier.js';
+export type * from './ports/payment-provider.js';
+// Ports
+export type * from './ports/storage.js';
+// Schemas and types
+export * from './schemas/common.js';
+export * from './schemas/order.js';
+export { parseInput } from './schemas/parse.js';
+export * from './schemas/payment.js';
+export * from './schemas/return.js';

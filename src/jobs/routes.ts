@@ -1,0 +1,53 @@
+import type { ResolvedConfig } from '../config.js';
+import type { DomainEvent } from '../events/event-map.js';
+import { JOB_NAMES, type JobRequest, job } from './definitions.js';
+
+/**
+ * The workflows of orderflow: which background jobs each event starts. Job ids derive from
+ * the event or entity, so a redelivered event enqueues nothing new.
+ */
+export function jobsForEvent(
+  event: DomainEvent,
+  config: ResolvedConfig,
+  now: number,
+): JobRequest[] {
+  const jobs: JobRequest[] = [job(JOB_NAMES.notify, { event }, `notify:${event.id}`)];
+  switch (event.name) {
+    case 'order.created': {
+      const { id } = event.payload as DomainEvent<'order.created'>['payload'];
+      // Counted from creation, so a row dispatched late by the sweep does not extend the TTL.
+      const due = Date.parse(event.createdAt) + config.unpaidOrderTtlMinutes * 60_000;
+      jobs.push(
+        job(JOB_NAMES.expireUnpaidOrder, { orderId: id }, `expire:${id}`, Math.max(0, due - now)),
+      );
+      break;
+    }
+    case 'order.state_changed': {
+      const p = event.payload as DomainEvent<'order.state_changed'>['payload'];
+      if (p.to === 'cancelled' && config.refundOnCancel) {
+        jobs.push(job(JOB_NAMES.refundCancelledOrder, { orderId: p.id }, `cancel-refund:${p.id}`));
+      }
+      break;
+    }
+    case 'payment.state_changed': {
+      const p = event.payload as DomainEvent<'payment.state_changed'>['payload'];
+      if (p.to === 'captured' && config.autoConfirmOnFullCapture) {
+        const orderId = p.entity.orderId;
+        jobs.push(job(JOB_NAMES.confirmPaidOrder, { orderId }, `confirm:${p.id}`));
+      }
+      break;
+    }
+    case 'return.state_changed': {
+      const p = event.payload as DomainEvent<'return.state_changed'>['payload'];
+      if (p.to === 'approved') {
+        jobs.push(job(JOB_NAMES.schedulePickup, { returnId: p.id }, `pickup:${p.id}`));
+      } else if (p.to === 'processed') {
+        jobs.push(job(JOB_NAMES.refundReturn, { returnId: p.id }, `return-refund:${p.id}`));
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return jobs;
+}

@@ -1,0 +1,48 @@
+import { setup } from 'xstate';
+
+/** Facts the order machine's guards read. Managers compute them from stored data. */
+export interface OrderMachineContext {
+  /** Every delivered unit has been returned and refunded. */
+  fullyReturned: boolean;
+}
+
+export type OrderMachineEvent =
+  | { type: 'CONFIRM' }
+  | { type: 'PROCESS' }
+  | { type: 'SHIP'; carrier?: string; trackingNumber?: string }
+  | { type: 'DELIVER' }
+  | { type: 'CANCEL'; reason?: string }
+  | { type: 'RETURN' };
+
+/**
+ * The order lifecycle. Pure: it only decides whether an event is allowed and where it
+ * leads; `OrderManager` loads, asks it, and persists.
+ *
+ * ```ts
+ * import { orderMachine, toMermaid } from 'orderflow';
+ * console.log(toMermaid(orderMachine));
+ * ```
+ */
+export const orderMachine = setup({
+  types: {
+    context: {} as OrderMachineContext,
+    events: {} as OrderMachineEvent,
+    input: {} as OrderMachineContext,
+  },
+  guards: {
+    fullyReturned: ({ context }) => context.fullyReturned,
+  },
+}).createMachine({
+  id: 'order',
+  initial: 'pending',
+  context: ({ input }) => input ?? { fullyReturned: false },
+  states: {
+    pending: { on: { CONFIRM: 'confirmed', CANCEL: 'cancelled' } },
+    confirmed: { on: { PROCESS: 'processing', CANCEL: 'cancelled' } },
+    processing: { on: { SHIP: 'shipped', CANCEL: 'cancelled' } },
+    shipped: { on: { DELIVER: 'delivered' } },
+    delivered: { on: { RETURN: { target: 'returned', guard: 'fullyReturned' } } },
+    cancelled: { type: 'final' },
+    returned: { type: 'final' },
+  },
+});

@@ -1,0 +1,452 @@
+import { newId } from '../domain/ids.js';
+import { committedAmount } from '../domain/order.js';
+import {
+  BusinessRuleError,
+  NotFoundError,
+  PaymentDeclinedError,
+  ProviderUnavailableError,
+} from '../errors.js';
+import { paymentMachine } from '../machines/payment-machine.js';
+import type { PaymentProvider, ProviderResult } from '../ports/payment-provider.js';
+import { type CommandOptions, commandOptionsSchema } from '../schemas/common.js';
+import { parseInput } from '../schemas/parse.js';
+import {
+  type CapturePaymentInput,
+  capturePaymentInput,
+  type Payment,
+  type PaymentRecord,
+  type ProcessPaymentInput,
+  processPaymentInput,
+  type Refund,
+  type RefundPaymentInput,
+  refundPaymentInput,
+} from '../schemas/payment.js';
+import { type IdempotencyScope, idempotent, type StoredResponse } from './idempotency.js';
+import {
+  movePayment,
+  recordAuthorization,
+  recordCapture,
+  recordRefund,
+  savePayment,
+} from './payment-settlement.js';
+import { callProvider, requireProvider } from './provider-call.js';
+import type { SystemContext } from './system-context.js';
+import { decideTransition } from './transition.js';
+import { runCommand } from './unit-of-work.js';
+
+const UNPAYABLE = new Set(['cancelled', 'returned']);
+
+/**
+ * Payments: charge an order, capture, void, refund. Money leaves through the provider only
+ * after the intent is saved: a payment or refund is written `pending` first, the provider
+ * is called with an idempotency key derived from our own id, then the result is recorded.
+ *
+ * ```ts
+ * const payment = await oms.payments.process({ orderId, paymentMethod: { token: 'tok_visa' } });
+ * const refund = await oms.payments.refund(payment.id, { amount: 500, reason: 'goodwill' });
+ * ```
+ */
+export class PaymentManager {
+  constructor(private readonly ctx: SystemContext) {}
+
+  private get provider(): PaymentProvider {
+    return requireProvider(this.ctx.paymentProvider);
+  }
+
+  /**
+   * Charges the order: `amount` defaults to what it still owes. Paying more than that, or
+   * paying a cancelled order, is refused (`amount_exceeds_balance`, `order_not_payable`).
+   * A decline records a failed payment and throws PaymentDeclinedError.
+   */
+  async process(input: ProcessPaymentInput, options: CommandOptions = {}): Promise<Payment> {
+    const data = parseInput(processPaymentInput, input, 'payment');
+    const { idempotencyKey } = parseInput(commandOptionsSchema, options, 'options');
+    const provider = this.provider;
+    return idempotent(
+      this.ctx,
+      'payments.process',
+      idempotencyKey,
+      data,
+      async (idem) => {
+        const payment = await runCommand(this.ctx, async (uow) => {
+          const order = await uow.tx.orders.get(data.orderId, { forUpdate: true });
+          if (!order) throw new NotFoundError('order', data.orderId);
+          if (UNPAYABLE.has(order.state)) {
+            throw new BusinessRuleError(
+              'order_not_payable',
+              `Order ${order.id} is ${order.state} and cannot be paid`,
+              {
+                details: { orderId: order.id, state: order.state },
+              },
+            );
+          }
+          const paid = (await uow.tx.payments.listByOrder(order.id)).reduce(
+            (a, p) => a + committedAmount(p),
+            0,
+          );
+          const owed = order.total - paid;
+          const amount = data.amount ?? owed;
+          if (amount <= 0 || amount > owed) {
+            throw new BusinessRuleError(
+              'amount_exceeds_balance',
+              `Order ${order.id} owes ${owed}; a payment of ${amount} is not possible`,
+              { details: { orderId: order.id, owed, requested: amount } },
+            );
+          }
+          const record: PaymentRecord = {
+            id: newId('payment'),
+            orderId: order.id,
+            amount,
+            currency: order.currency,
+            state: 'pending',
+            provider: provider.name,
+            paymentMethod: { token: data.paymentMethod.token },
+            captureMode: data.capture,
+            capturedAmount: 0,
+            refundedAmount: 0,
+            refunds: [],
+            version: 1,
+            createdAt: uow.now,
+            updatedAt: uow.now,
+          };
+          await uow.tx.payments.insert(record);
+          await uow.history({
+            entity: 'payment',
+            entityId: record.id,
+            from: null,
+            to: 'pending',
+            event: 'CREATE',
+          });
+          uow.emit('payment.created', { id: record.id, at: uow.now, entity: record });
+          return record;
+        });
+        return this.settleAuthorization(payment, idem);
+      },
+      (response) => this.replayPayment(response),
+    );
+  }
+
+  /**
+   * Asks the provider to authorize (and capture) a pending payment and records the answer.
+   * Also used by the sweep to reconcile a payment whose process died mid-way: the same
+   * idempotency keys make the provider answer as the first time.
+   */
+  async settleAuthorization(payment: PaymentRecord, idem?: IdempotencyScope): Promise<Payment> {
+    const provider = this.provider;
+    const captureNow = payment.captureMode === 'automatic';
+    let result: ProviderResult;
+    try {
+      result = await callProvider(this.ctx.config, 'authorize', () =>
+        provider.authorize({
+          idempotencyKey: `${payment.id}:authorize`,
+          paymentId: payment.id,
+          amount: payment.amount,
+          currency: payment.currency,
+          token: payment.paymentMethod.token,
+        }),
+      );
+      if (result.status === 'succeeded' && captureNow) {
+        const reference = result.reference;
+        result = await callProvider(this.ctx.config, 'capture', () =>
+          provider.capture({
+            idempotencyKey: `${payment.id}:capture`,
+            paymentId: payment.id,
+            providerReference: reference,
+            amount: payment.amount,
+            currency: payment.currency,
+          }),
+        );
+        if (result.status === 'succeeded') result = { status: 'succeeded', reference };
+      }
+    } catch (error) {
+      if (idem) await this.ctx.storage.transaction((tx) => idem.finish(tx, { ref: payment.id }));
+      throw withPaymentId(error, payment.id);
+    }
+    const saved = await runCommand(this.ctx, async (uow) => {
+      const recorded = await recordAuthorization(uow, payment.id, result, captureNow);
+      await idem?.finish(uow.tx, { ref: payment.id });
+      return recorded;
+    });
+    return outcome(saved);
+  }
+
+  /**
+   * Captures an authorized payment (all of it unless `amount` is less). Capturing a
+   * payment that is already captured returns it unchanged.
+   */
+  async capture(paymentId: string, input: CapturePaymentInput = {}): Promise<Payment> {
+    const data = parseInput(capturePaymentInput, input, 'capture');
+    const provider = this.provider;
+    const payment = await runCommand(this.ctx, async (uow) => {
+      const current = await uow.tx.payments.get(paymentId, { forUpdate: true });
+      if (!current) throw new NotFoundError('payment', paymentId);
+      if (current.capturedAmount > 0 || current.pendingCapture) return current;
+      decideTransition(
+        paymentMachine,
+        'payment',
+        current,
+        { event: 'CAPTURE' },
+        { fullyRefunded: false },
+      );
+      const amount = data.amount ?? current.amount;
+      if (amount > current.amount) {
+        throw new BusinessRuleError(
+          'amount_exceeds_balance',
+          `Cannot capture ${amount}; ${current.amount} is authorized`,
+          {
+            details: { paymentId, authorized: current.amount, requested: amount },
+          },
+        );
+      }
+      const next = { ...current, pendingCapture: { amount, requestedAt: uow.now } };
+      return savePayment(uow, current, next);
+    });
+    if (!payment.pendingCapture || payment.state !== 'authorized') return payment;
+    return this.settleCapture(payment, provider);
+  }
+
+  /** Sends a saved capture intent to the provider and records the answer (also the sweep's). */
+  async settleCapture(payment: PaymentRecord, provider = this.provider): Promise<Payment> {
+    const request = payment.pendingCapture;
+    if (!request || !payment.providerReference) return payment;
+    const reference = payment.providerReference;
+    const result = await callProvider(this.ctx.config, 'capture', () =>
+      provider.capture({
+        idempotencyKey: `${payment.id}:capture`,
+        paymentId: payment.id,
+        providerReference: reference,
+        amount: request.amount,
+        currency: payment.currency,
+      }),
+    ).catch((error: unknown) => {
+      throw withPaymentId(error, payment.id);
+    });
+    return outcome(await runCommand(this.ctx, (uow) => recordCapture(uow, payment.id, result)));
+  }
+
+  /** Releases an authorized payment. Voiding a voided payment returns it unchanged. */
+  async void(paymentId: string): Promise<Payment> {
+    const provider = this.provider;
+    const current = await this.get(paymentId);
+    if (current.state === 'voided') return current;
+    decideTransition(
+      paymentMachine,
+      'payment',
+      current,
+      { event: 'VOID' },
+      { fullyRefunded: false },
+    );
+    const result = await callProvider(this.ctx.config, 'void', () =>
+      provider.void({
+        idempotencyKey: `${paymentId}:void`,
+        paymentId,
+        providerReference: current.providerReference ?? paymentId,
+      }),
+    );
+    if (result.status === 'declined') {
+      throw new PaymentDeclinedError(`The provider refused to void payment ${paymentId}`, {
+        paymentId,
+        code: result.code,
+      });
+    }
+    return runCommand(this.ctx, async (uow) => {
+      const payment = await uow.tx.payments.get(paymentId, { forUpdate: true });
+      if (!payment) throw new NotFoundError('payment', paymentId);
+      if (payment.state === 'voided') return payment;
+      return savePayment(uow, payment, { ...payment, state: movePayment(payment, 'VOID') }, 'VOID');
+    });
+  }
+
+  async get(id: string): Promise<Payment> {
+    const payment = await this.ctx.storage.payments.get(id);
+    if (!payment) throw new NotFoundError('payment', id);
+    return payment;
+  }
+
+  /** The order's payments, oldest first. */
+  async listByOrder(orderId: string): Promise<Payment[]> {
+    return this.ctx.storage.payments.listByOrder(orderId);
+  }
+
+  /**
+   * Refunds part or all (the default) of what is left of a captured payment. The check
+   * against the captured amount, counting pending refunds, and the insert of the pending
+   * refund are one locked step, so parallel refunds can never exceed it.
+   */
+  async refund(
+    paymentId: string,
+    input: RefundPaymentInput = {},
+    options: CommandOptions = {},
+  ): Promise<Refund> {
+    const data = parseInput(refundPaymentInput, input, 'refund');
+    const { idempotencyKey } = parseInput(commandOptionsSchema, options, 'options');
+    const provider = this.provider;
+    return idempotent(
+      this.ctx,
+      'payments.refund',
+      idempotencyKey,
+      { paymentId, ...data },
+      async (idem) => {
+        const { payment, refund } = await runCommand(this.ctx, async (uow) => {
+          const current = await uow.tx.payments.get(paymentId, { forUpdate: true });
+          if (!current) throw new NotFoundError('payment', paymentId);
+          if (current.state !== 'captured' && current.state !== 'partially_refunded') {
+            throw new BusinessRuleError(
+              'payment_not_refundable',
+              `Payment ${paymentId} is ${current.state}; only captured money can be refunded`,
+              {
+                details: { paymentId, state: current.state },
+              },
+            );
+          }
+          if (data.returnId !== undefined) {
+            const ret = await uow.tx.returns.get(data.returnId);
+            if (!ret) throw new NotFoundError('return', data.returnId);
+            if (ret.orderId !== current.orderId) {
+              throw new BusinessRuleError(
+                'return_order_mismatch',
+                `Return ${ret.id} belongs to another order`,
+                {
+                  details: { returnId: ret.id, orderId: current.orderId },
+                },
+              );
+            }
+          }
+          const held = current.refunds
+            .filter((r) => r.state !== 'failed')
+            .reduce((a, r) => a + r.amount, 0);
+          const refundable = current.capturedAmount - held;
+          const amount = data.amount ?? refundable;
+          if (amount <= 0 || amount > refundable) {
+            throw new BusinessRuleError(
+              'refund_exceeds_captured',
+              `Cannot refund ${amount}: ${refundable} of ${current.capturedAmount} captured is left to refund`,
+              {
+                details: {
+                  paymentId,
+                  requested: amount,
+                  refundable,
+                  captured: current.capturedAmount,
+                },
+              },
+            );
+          }
+          const refund: Refund = {
+            id: newId('refund'),
+            paymentId,
+            amount,
+            ...(data.reason === undefined ? {} : { reason: data.reason }),
+            ...(data.returnId === undefined ? {} : { returnId: data.returnId }),
+            state: 'pending',
+            createdAt: uow.now,
+            updatedAt: uow.now,
+          };
+          const saved = await savePayment(uow, current, {
+            ...current,
+            refunds: [...current.refunds, refund],
+          });
+          return { payment: saved, refund };
+        });
+        return this.settleRefund(payment, refund, provider, idem);
+      },
+      (response) => this.replayRefund(paymentId, response),
+    );
+  }
+
+  /** Sends a pending refund to the provider and records the answer (also the sweep's). */
+  async settleRefund(
+    payment: PaymentRecord,
+    refund: Refund,
+    provider = this.provider,
+    idem?: IdempotencyScope,
+  ): Promise<Refund> {
+    let result: ProviderResult;
+    try {
+      result = await callProvider(this.ctx.config, 'refund', () =>
+        provider.refund({
+          idempotencyKey: refund.id,
+          paymentId: payment.id,
+          refundId: refund.id,
+          providerReference: payment.providerReference ?? payment.id,
+          amount: refund.amount,
+          currency: payment.currency,
+        }),
+      );
+    } catch (error) {
+      if (idem) await this.ctx.storage.transaction((tx) => idem.finish(tx, { ref: refund.id }));
+      throw withPaymentId(error, payment.id, refund.id);
+    }
+    const recorded = await runCommand(this.ctx, async (uow) => {
+      const out = await recordRefund(uow, payment.id, refund.id, result);
+      await idem?.finish(uow.tx, { ref: refund.id });
+      return out;
+    });
+    return refundOutcome(recorded.refund);
+  }
+
+  private async replayPayment(response: StoredResponse): Promise<Payment> {
+    if (!('ref' in response)) throw new Error('unexpected stored payment response');
+    return outcome(await this.get(response.ref));
+  }
+
+  private async replayRefund(paymentId: string, response: StoredResponse): Promise<Refund> {
+    if (!('ref' in response)) throw new Error('unexpected stored refund response');
+    const payment = await this.get(paymentId);
+    const refund = payment.refunds.find((r) => r.id === response.ref);
+    if (!refund) throw new NotFoundError('refund', response.ref);
+    return refundOutcome(refund);
+  }
+}
+
+/** A recorded payment as the caller sees it: a decline or an unsettled call is an error. */
+function outcome(payment: PaymentRecord): Payment {
+  if (payment.state === 'failed') {
+    throw new PaymentDeclinedError(
+      `Payment ${payment.id} was declined (${payment.failureCode ?? 'declined'})`,
+      {
+        paymentId: payment.id,
+        reason: payment.failureCode,
+      },
+    );
+  }
+  if (payment.state === 'pending' || payment.pendingCapture) {
+    throw new ProviderUnavailableError(
+      `Payment ${payment.id} is not settled yet; it will be retried`,
+      {
+        details: { paymentId: payment.id },
+      },
+    );
+  }
+  return payment;
+}
+
+function refundOutcome(refund: Refund): Refund {
+  if (refund.state === 'failed') {
+    throw new PaymentDeclinedError(
+      `Refund ${refund.id} was declined (${refund.failureCode ?? 'declined'})`,
+      {
+        paymentId: refund.paymentId,
+        refundId: refund.id,
+        reason: refund.failureCode,
+      },
+    );
+  }
+  if (refund.state === 'pending') {
+    throw new ProviderUnavailableError(
+      `Refund ${refund.id} is not settled yet; it will be retried`,
+      {
+        details: { paymentId: refund.paymentId, refundId: refund.id },
+      },
+    );
+  }
+  return refund;
+}
+
+/** Adds the ids of the saved intent to a provider outage, so callers can follow it up. */
+function withPaymentId(error: unknown, paymentId: string, refundId?: string): unknown {
+  if (!(error instanceof ProviderUnavailableError)) return error;
+  return new ProviderUnavailableError(error.message, {
+    cause: error.cause,
+    details: { paymentId, ...(refundId ? { refundId } : {}) },
+  });
+}

@@ -1,0 +1,180 @@
+import { isFullyReturned } from '../domain/return.js';
+import { NotFoundError } from '../errors.js';
+import { paymentMachine } from '../machines/payment-machine.js';
+import type { ProviderResult } from '../ports/payment-provider.js';
+import type { PaymentRecord, PaymentState, Refund } from '../schemas/payment.js';
+import { transitionOrder } from './order-manager.js';
+import { refundedForReturn, transitionReturn } from './return-manager.js';
+import { assertWritten, decideTransition } from './transition.js';
+import type { UnitOfWork } from './unit-of-work.js';
+
+const SYSTEM = { actor: 'system' };
+
+/**
+ * Writes a payment change: version check, history row and `payment.state_changed` when
+ * the state moved. Every payment write goes through here.
+ */
+export async function savePayment(
+  uow: UnitOfWork,
+  before: PaymentRecord,
+  next: PaymentRecord,
+  event?: string,
+  reason?: string,
+): Promise<PaymentRecord> {
+  next.version = before.version + 1;
+  next.updatedAt = uow.now;
+  assertWritten(await uow.tx.payments.update(next, before.version), 'payment', before.id);
+  if (event && before.state !== next.state) {
+    await uow.history({
+      entity: 'payment',
+      entityId: next.id,
+      from: before.state,
+      to: next.state,
+      event,
+      actor: 'system',
+      reason,
+    });
+    uow.emit('payment.state_changed', {
+      id: next.id,
+      from: before.state,
+      to: next.state,
+      event,
+      at: uow.now,
+      actor: 'system',
+      ...(reason ? { reason } : {}),
+      entity: next,
+    });
+  }
+  return next;
+}
+
+/** Moves a payment by machine event, with the guard facts of the payment machine. */
+export function movePayment(
+  payment: PaymentRecord,
+  event: string,
+  refundedAmount = payment.refundedAmount,
+): PaymentState {
+  const verdict = decideTransition(
+    paymentMachine,
+    'payment',
+    payment,
+    { event },
+    {
+      fullyRefunded: refundedAmount >= payment.capturedAmount,
+    },
+  );
+  return verdict.kind === 'move' ? (verdict.to as PaymentState) : payment.state;
+}
+
+async function lockPayment(uow: UnitOfWork, id: string): Promise<PaymentRecord> {
+  const payment = await uow.tx.payments.get(id, { forUpdate: true });
+  if (!payment) throw new NotFoundError('payment', id);
+  return payment;
+}
+
+/**
+ * Records the provider's answer to the authorization (and, for automatic capture, the
+ * capture) of a pending payment. A payment no longer pending is left as it is, so a
+ * late or repeated answer changes nothing.
+ */
+export async function recordAuthorization(
+  uow: UnitOfWork,
+  paymentId: string,
+  result: ProviderResult,
+  captured: boolean,
+): Promise<PaymentRecord> {
+  const payment = await lockPayment(uow, paymentId);
+  if (payment.state !== 'pending') return payment;
+  if (result.status === 'declined') {
+    const next = { ...payment, state: movePayment(payment, 'FAIL'), failureCode: result.code };
+    return savePayment(uow, payment, next, 'FAIL', result.message ?? result.code);
+  }
+  const event = captured ? 'CAPTURE' : 'AUTHORIZE';
+  const next: PaymentRecord = {
+    ...payment,
+    state: movePayment(payment, event),
+    providerReference: result.reference,
+    capturedAmount: captured ? payment.amount : 0,
+  };
+  return savePayment(uow, payment, next, event);
+}
+
+/** Records the answer to a requested capture (`pendingCapture`). */
+export async function recordCapture(
+  uow: UnitOfWork,
+  paymentId: string,
+  result: ProviderResult,
+): Promise<PaymentRecord> {
+  const payment = await lockPayment(uow, paymentId);
+  if (!payment.pendingCapture || payment.state !== 'authorized') return payment;
+  const { pendingCapture: request, ...rest } = payment;
+  if (result.status === 'declined') {
+    const next = { ...rest, state: movePayment(payment, 'FAIL'), failureCode: result.code };
+    return savePayment(uow, payment, next, 'FAIL', result.message ?? result.code);
+  }
+  const next: PaymentRecord = {
+    ...rest,
+    state: movePayment(payment, 'CAPTURE'),
+    capturedAmount: request.amount,
+  };
+  return savePayment(uow, payment, next, 'CAPTURE');
+}
+
+/**
+ * Records the answer to a pending refund. On success the payment's balance and state
+ * move, and a return whose refunds are now settled becomes `refunded` — and its order
+ * `returned` once every unit is back — in this same transaction. On failure balances stay
+ * as they were. A refund no longer pending is left as it is.
+ */
+export async function recordRefund(
+  uow: UnitOfWork,
+  paymentId: string,
+  refundId: string,
+  result: ProviderResult,
+): Promise<{ payment: PaymentRecord; refund: Refund }> {
+  const payment = await lockPayment(uow, paymentId);
+  const index = payment.refunds.findIndex((r) => r.id === refundId);
+  const refund = payment.refunds[index];
+  if (!refund) throw new NotFoundError('refund', refundId);
+  if (refund.state !== 'pending') return { payment, refund };
+
+  const succeeded = result.status === 'succeeded';
+  const updated: Refund = succeeded
+    ? { ...refund, state: 'succeeded', providerReference: result.reference, updatedAt: uow.now }
+    : { ...refund, state: 'failed', failureCode: result.code, updatedAt: uow.now };
+  const refunds = payment.refunds.map((r, i) => (i === index ? updated : r));
+  const refundedAmount = payment.refundedAmount + (succeeded ? refund.amount : 0);
+  const next: PaymentRecord = {
+    ...payment,
+    refunds,
+    refundedAmount,
+    state: succeeded ? movePayment(payment, 'REFUND', refundedAmount) : payment.state,
+  };
+  const saved = await savePayment(uow, payment, next, succeeded ? 'REFUND' : undefined);
+  uow.emit(succeeded ? 'refund.succeeded' : 'refund.failed', {
+    id: updated.id,
+    paymentId: saved.id,
+    orderId: saved.orderId,
+    ...(updated.returnId ? { returnId: updated.returnId } : {}),
+    amount: updated.amount,
+    currency: saved.currency,
+    at: uow.now,
+    refund: updated,
+    payment: saved,
+  });
+  if (succeeded && updated.returnId) await settleReturn(uow, updated.returnId);
+  return { payment: saved, refund: updated };
+}
+
+/** A processed return whose refunds now cover it → refunded; a fully returned order → returned. */
+export async function settleReturn(uow: UnitOfWork, returnId: string): Promise<void> {
+  const ret = await uow.tx.returns.get(returnId, { forUpdate: true });
+  if (!ret || ret.state !== 'processed') return;
+  if ((await refundedForReturn(uow.tx, ret)) < ret.refundAmount) return;
+  await transitionReturn(uow, ret.id, { state: 'refunded' }, SYSTEM);
+  const order = await uow.tx.orders.get(ret.orderId, { forUpdate: true });
+  if (!order || order.state !== 'delivered') return;
+  if (isFullyReturned(order, await uow.tx.returns.listByOrder(order.id))) {
+    await transitionOrder(uow, order.id, { state: 'returned' }, SYSTEM);
+  }
+}

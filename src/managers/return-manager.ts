@@ -1,0 +1,208 @@
+import { newId } from '../domain/ids.js';
+import { evaluateReturn, type ReturnPolicy } from '../domain/return.js';
+import { NotFoundError } from '../errors.js';
+import { returnMachine } from '../machines/return-machine.js';
+import type { Repositories } from '../ports/storage.js';
+import {
+  type CommandOptions,
+  commandOptionsSchema,
+  type Page,
+  type TransitionOptions,
+  transitionOptionsSchema,
+} from '../schemas/common.js';
+import { parseInput } from '../schemas/parse.js';
+import {
+  type CreateReturnInput,
+  createReturnInput,
+  type ListReturnsQuery,
+  listReturnsQuery,
+  type Return,
+  type ReturnPreview,
+  type ReturnRecord,
+  type TransitionReturnInput,
+  transitionReturnInput,
+} from '../schemas/return.js';
+import { idempotent } from './idempotency.js';
+import type { SystemContext } from './system-context.js';
+import { assertWritten, decideTransition } from './transition.js';
+import { runCommand, type UnitOfWork } from './unit-of-work.js';
+
+/**
+ * Returns: open one against a delivered order (checked against the return policy), move
+ * it through the return machine; pickups and refunds follow in background jobs.
+ *
+ * ```ts
+ * const preview = await oms.returns.preview({ orderId, items: [{ orderItemId, quantity: 1, reason: 'damaged' }] });
+ * const ret = await oms.returns.create({ orderId, items: [{ orderItemId, quantity: 1, reason: 'damaged' }] });
+ * await oms.returns.transition(ret.id, { state: 'approved' });
+ * ```
+ */
+export class ReturnManager {
+  constructor(private readonly ctx: SystemContext) {}
+
+  private get policy(): ReturnPolicy {
+    return this.ctx.config;
+  }
+
+  /**
+   * Opens a return. Refused with `order_not_delivered`, `return_window_closed`,
+   * `order_item_not_found`, `item_not_returnable` or `return_quantity_exceeded`, naming
+   * the line at fault.
+   */
+  async create(input: CreateReturnInput, options: CommandOptions = {}): Promise<Return> {
+    const data = parseInput(createReturnInput, input, 'return');
+    const { idempotencyKey } = parseInput(commandOptionsSchema, options, 'options');
+    return idempotent(this.ctx, 'returns.create', idempotencyKey, data, (idem) =>
+      runCommand(this.ctx, async (uow) => {
+        // The order row lock serializes returns of one order, so quantities cannot race.
+        const order = await uow.tx.orders.get(data.orderId, { forUpdate: true });
+        if (!order) throw new NotFoundError('order', data.orderId);
+        const existing = await uow.tx.returns.listByOrder(order.id);
+        const preview = evaluateReturn(
+          order,
+          existing,
+          data.items,
+          this.policy,
+          this.ctx.clock.now(),
+        );
+        const ret: ReturnRecord = {
+          id: newId('return'),
+          orderId: order.id,
+          items: data.items.map((i) => ({
+            orderItemId: i.orderItemId,
+            quantity: i.quantity,
+            reason: i.reason,
+            ...(i.note === undefined ? {} : { note: i.note }),
+          })),
+          state: 'initiated',
+          currency: order.currency,
+          refundAmount: preview.refundAmount,
+          restockingFee: preview.restockingFee,
+          version: 1,
+          createdAt: uow.now,
+          updatedAt: uow.now,
+        };
+        await uow.tx.returns.insert(ret);
+        await uow.history({
+          entity: 'return',
+          entityId: ret.id,
+          from: null,
+          to: 'initiated',
+          event: 'CREATE',
+        });
+        uow.emit('return.created', { id: ret.id, at: uow.now, entity: ret });
+        await idem.finish(uow.tx, { result: ret });
+        return ret;
+      }),
+    );
+  }
+
+  /** The same checks and refund calculation as `create`, without writing anything. */
+  async preview(input: CreateReturnInput): Promise<ReturnPreview> {
+    const data = parseInput(createReturnInput, input, 'return');
+    const order = await this.ctx.storage.orders.get(data.orderId);
+    if (!order) throw new NotFoundError('order', data.orderId);
+    const existing = await this.ctx.storage.returns.listByOrder(order.id);
+    return evaluateReturn(order, existing, data.items, this.policy, this.ctx.clock.now());
+  }
+
+  async get(id: string): Promise<Return> {
+    const ret = await this.ctx.storage.returns.get(id);
+    if (!ret) throw new NotFoundError('return', id);
+    return ret;
+  }
+
+  /** Newest first, filtered by `orderId` and `state`, paged by `cursor`. */
+  async list(query: ListReturnsQuery = {}): Promise<Page<Return>> {
+    const q = parseInput(listReturnsQuery, query, 'query');
+    return this.ctx.storage.returns.list(q);
+  }
+
+  /**
+   * Moves the return to `{ state }` or applies `{ event }`. `reason` is kept as the
+   * rejection or cancellation reason; `pickupAt` schedules a pickup by hand.
+   */
+  async transition(
+    id: string,
+    input: TransitionReturnInput,
+    options: TransitionOptions = {},
+  ): Promise<Return> {
+    const request = parseInput(transitionReturnInput, input, 'transition');
+    const opts = parseInput(transitionOptionsSchema, options, 'options');
+    return runCommand(this.ctx, (uow) => transitionReturn(uow, id, request, opts));
+  }
+}
+
+type ReturnTransitionRequest = ReturnType<typeof transitionReturnInput.parse> & {
+  pickup?: ReturnRecord['pickup'];
+};
+
+/** Sum of succeeded refunds linked to the return across the order's payments. */
+export async function refundedForReturn(tx: Repositories, ret: ReturnRecord): Promise<number> {
+  let sum = 0;
+  for (const p of await tx.payments.listByOrder(ret.orderId)) {
+    for (const r of p.refunds)
+      if (r.returnId === ret.id && r.state === 'succeeded') sum += r.amount;
+  }
+  return sum;
+}
+
+/** The return transition as a step of a unit of work (used by the manager and by jobs). */
+export async function transitionReturn(
+  uow: UnitOfWork,
+  id: string,
+  request: ReturnTransitionRequest,
+  options: TransitionOptions,
+): Promise<Return> {
+  const { tx } = uow;
+  const ret = await tx.returns.get(id, { forUpdate: true });
+  if (!ret) throw new NotFoundError('return', id);
+  const refundSettled =
+    ret.state === 'processed' && (await refundedForReturn(tx, ret)) >= ret.refundAmount;
+  const verdict = decideTransition(
+    returnMachine,
+    'return',
+    ret,
+    request,
+    { refundSettled },
+    options.expectedVersion,
+  );
+  if (verdict.kind === 'noop') return ret;
+
+  const reason = request.reason ?? options.reason;
+  const next: ReturnRecord = {
+    ...ret,
+    state: verdict.to as ReturnRecord['state'],
+    version: ret.version + 1,
+    updatedAt: uow.now,
+  };
+  if (verdict.event === 'SCHEDULE_PICKUP') {
+    next.pickup = request.pickup ?? {
+      scheduledAt: request.pickupAt ?? uow.now,
+      carrier: 'manual',
+    };
+  }
+  if (verdict.event === 'REJECT' && reason) next.rejectionReason = reason;
+  if (verdict.event === 'CANCEL' && reason) next.cancellationReason = reason;
+  assertWritten(await tx.returns.update(next, ret.version), 'return', id);
+  await uow.history({
+    entity: 'return',
+    entityId: id,
+    from: verdict.from,
+    to: verdict.to,
+    event: verdict.event,
+    actor: options.actor,
+    reason,
+  });
+  uow.emit('return.state_changed', {
+    id,
+    from: ret.state,
+    to: next.state,
+    event: verdict.event,
+    at: uow.now,
+    ...(options.actor ? { actor: options.actor } : {}),
+    ...(reason ? { reason } : {}),
+    entity: next,
+  });
+  return next;
+}

@@ -1,0 +1,63 @@
+import { newId } from '../domain/ids.js';
+import type { OrderflowEventMap, OrderflowEventName } from '../events/event-map.js';
+import type { OutboxRecord, Repositories } from '../ports/storage.js';
+import type { HistoryEntry } from '../schemas/order.js';
+import type { SystemContext } from './system-context.js';
+
+/**
+ * What one command writes in its transaction besides the entity: history rows and outbox
+ * events. Events are written to the outbox in the same transaction, and handed to the
+ * dispatcher only after commit — a rolled-back command emits nothing.
+ */
+export class UnitOfWork {
+  readonly events: OutboxRecord[] = [];
+  /** The command's time, the same for every row it writes. */
+  readonly now: string;
+
+  constructor(
+    readonly tx: Repositories,
+    private readonly ctx: SystemContext,
+  ) {
+    this.now = new Date(ctx.clock.now()).toISOString();
+  }
+
+  emit<N extends OrderflowEventName>(name: N, payload: OrderflowEventMap[N]): void {
+    this.events.push({
+      id: newId('event'),
+      name,
+      payload,
+      createdAt: this.now,
+      // The committing process dispatches inline; others may claim the row after the lease.
+      availableAt: new Date(this.ctx.clock.now() + this.ctx.outboxLeaseMs).toISOString(),
+      attempts: 0,
+    });
+  }
+
+  async history(entry: Omit<HistoryEntry, 'at'>): Promise<void> {
+    const row: HistoryEntry = { ...entry, at: this.now };
+    if (row.actor === undefined) delete row.actor;
+    if (row.reason === undefined) delete row.reason;
+    await this.tx.history.append(row);
+  }
+}
+
+/**
+ * Runs `fn` in one storage transaction with a unit of work; after commit, dispatches the
+ * events it emitted. The command's result does not wait on listeners' side effects beyond
+ * their synchronous part, and a dispatch failure never fails the committed command.
+ */
+export async function runCommand<T>(
+  ctx: SystemContext,
+  fn: (uow: UnitOfWork) => Promise<T>,
+): Promise<T> {
+  let events: OutboxRecord[] = [];
+  const result = await ctx.storage.transaction(async (tx) => {
+    const uow = new UnitOfWork(tx, ctx);
+    const value = await fn(uow);
+    if (uow.events.length > 0) await tx.outbox.insert(uow.events);
+    events = uow.events;
+    return value;
+  });
+  if (events.length > 0) await ctx.dispatcher.dispatch(events);
+  return result;
+}

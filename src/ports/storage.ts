@@ -1,0 +1,175 @@
+import type { HistoryEntry, OrderRecord, OrderState } from '../schemas/order.js';
+import type { PaymentRecord, PaymentState } from '../schemas/payment.js';
+import type { ReturnRecord, ReturnState } from '../schemas/return.js';
+
+/**
+ * The storage port. Adapters do raw I/O only: ids, clocks, money rules and event shapes
+ * are the core's work. Every adapter must pass `storageConformanceSuite` from
+ * `orderflow/testing`.
+ *
+ * Concurrency contract:
+ * - `update(record, expectedVersion)` writes only when the stored version equals
+ *   `expectedVersion` and returns false otherwise (optimistic concurrency).
+ * - `get(id, { forUpdate: true })` inside `transaction` holds the row until commit, so a
+ *   read-check-write on money (refunds, captures, return quantities) is one locked step.
+ *   An adapter that serializes write transactions (memory, SQLite `BEGIN IMMEDIATE`)
+ *   satisfies this trivially.
+ * - `transaction` commits everything `fn` wrote, or nothing when `fn` throws.
+ */
+export interface StorageAdapter extends Repositories {
+  /** A short name for logs and health checks, e.g. `memory`, `sqlite`, `postgres`. */
+  readonly name: string;
+  /** Creates or upgrades the schema. Running it twice is a no-op. */
+  migrate(): Promise<void>;
+  /** Runs `fn` in one transaction: commit when it resolves, roll back when it throws. */
+  transaction<T>(fn: (tx: Repositories) => Promise<T>): Promise<T>;
+  /** Resolves when the store answers a trivial query; rejects otherwise. */
+  ping(): Promise<void>;
+  /** Releases what the adapter created (never a pool or database the user passed in). */
+  close(): Promise<void>;
+}
+
+export interface Repositories {
+  orders: OrderRepository;
+  returns: ReturnRepository;
+  payments: PaymentRepository;
+  history: HistoryRepository;
+  outbox: OutboxRepository;
+  idempotency: IdempotencyRepository;
+}
+
+export interface GetOptions {
+  /** Lock the row until the surrounding transaction ends. */
+  forUpdate?: boolean;
+}
+
+/** Keyset pagination, newest first by (createdAt, id). */
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+export interface StoredPage<T> {
+  data: T[];
+  nextCursor: string | null;
+}
+
+export interface TimeFilter {
+  createdAfter?: string | undefined;
+  createdBefore?: string | undefined;
+  updatedBefore?: string | undefined;
+  updatedAfter?: string | undefined;
+}
+
+export interface OrderQuery extends PageRequest, TimeFilter {
+  state?: OrderState | undefined;
+  customerId?: string | undefined;
+}
+export interface ReturnQuery extends PageRequest, TimeFilter {
+  state?: ReturnState | undefined;
+  orderId?: string | undefined;
+}
+export interface PaymentQuery extends PageRequest, TimeFilter {
+  state?: PaymentState | undefined;
+  orderId?: string | undefined;
+}
+
+export interface OrderRepository {
+  get(id: string, options?: GetOptions): Promise<OrderRecord | undefined>;
+  /** Inserts a new order; its id is new. */
+  insert(order: OrderRecord): Promise<void>;
+  update(order: OrderRecord, expectedVersion: number): Promise<boolean>;
+  list(query: OrderQuery): Promise<StoredPage<OrderRecord>>;
+}
+
+export interface ReturnRepository {
+  get(id: string, options?: GetOptions): Promise<ReturnRecord | undefined>;
+  insert(ret: ReturnRecord): Promise<void>;
+  update(ret: ReturnRecord, expectedVersion: number): Promise<boolean>;
+  list(query: ReturnQuery): Promise<StoredPage<ReturnRecord>>;
+  /** Every return of the order, oldest first. */
+  listByOrder(orderId: string): Promise<ReturnRecord[]>;
+}
+
+export interface PaymentRepository {
+  get(id: string, options?: GetOptions): Promise<PaymentRecord | undefined>;
+  insert(payment: PaymentRecord): Promise<void>;
+  /** Writes the payment and its refunds (new refunds inserted, known ones updated). */
+  update(payment: PaymentRecord, expectedVersion: number): Promise<boolean>;
+  list(query: PaymentQuery): Promise<StoredPage<PaymentRecord>>;
+  /** Every payment of the order, oldest first. */
+  listByOrder(orderId: string): Promise<PaymentRecord[]>;
+  /** Payments of many orders at once (for derived order totals on list pages). */
+  listByOrders(orderIds: readonly string[]): Promise<PaymentRecord[]>;
+  /**
+   * Payments with work in flight at the provider, last touched before `before`: state
+   * `pending`, a `pendingCapture`, or a refund in state `pending`. Used by the sweep.
+   */
+  listUnsettled(before: string, limit: number): Promise<PaymentRecord[]>;
+}
+
+export interface HistoryRepository {
+  append(entry: HistoryEntry): Promise<void>;
+  /** The entity's entries in the order they were written. */
+  list(entity: HistoryEntry['entity'], entityId: string): Promise<HistoryEntry[]>;
+}
+
+/** A domain event written in the command's transaction and dispatched after commit. */
+export interface OutboxRecord {
+  id: string;
+  name: string;
+  payload: unknown;
+  createdAt: string;
+  /** Dispatchers other than the writer may claim the row from this time on. */
+  availableAt: string;
+  attempts: number;
+}
+
+export interface OutboxRepository {
+  insert(records: readonly OutboxRecord[]): Promise<void>;
+  /**
+   * Claims up to `limit` rows whose `availableAt` ≤ `now`, oldest first, by moving their
+   * `availableAt` to `leaseUntil` and counting an attempt. Two dispatchers never claim
+   * the same row at the same time (Postgres: `FOR UPDATE SKIP LOCKED`).
+   */
+  claim(now: string, leaseUntil: string, limit: number): Promise<OutboxRecord[]>;
+  /** Removes dispatched rows. */
+  delete(ids: readonly string[]): Promise<void>;
+  /** Number of rows waiting, for health checks and tests. */
+  count(): Promise<number>;
+}
+
+export interface IdempotencyRecord {
+  /** The operation the key belongs to, e.g. `orders.create`: keys are scoped per operation. */
+  scope: string;
+  key: string;
+  /** Hash of the request input: the same key with other input is a conflict. */
+  fingerprint: string;
+  status: 'in_flight' | 'completed';
+  /** The stored result to replay (`{ result }` or `{ error }`). */
+  response?: unknown;
+  /** An in-flight claim older than this is abandoned (its process died) and may be taken over. */
+  lockedUntil: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface IdempotencyRepository {
+  /** Inserts the record unless (scope, key) exists; returns the existing record if it does. */
+  claim(record: IdempotencyRecord): Promise<IdempotencyRecord | undefined>;
+  get(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Re-claims an abandoned in-flight record: succeeds only if its `lockedUntil` is still
+   * `previousLockedUntil` (nobody else took it over first).
+   */
+  takeOver(
+    scope: string,
+    key: string,
+    previousLockedUntil: string,
+    lockedUntil: string,
+  ): Promise<boolean>;
+  complete(scope: string, key: string, response: unknown): Promise<void>;
+  /** Forgets an in-flight claim whose command failed before any effect, so a retry can run. */
+  release(scope: string, key: string): Promise<void>;
+  /** Deletes records whose `expiresAt` is before `now`; returns how many. */
+  purgeExpired(now: string): Promise<number>;
+}

@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import {
+  addressSchema,
+  amountSchema,
+  currencySchema,
+  idSchema,
+  metadataSchema,
+  pageQuerySchema,
+  timestampSchema,
+} from './common.js';
+
+/** Every state an order can be in. */
+export const ORDER_STATES = [
+  'pending',
+  'confirmed',
+  'processing',
+  'shipped',
+  'delivered',
+  'cancelled',
+  'returned',
+] as const;
+export const orderStateSchema = z.enum(ORDER_STATES);
+export type OrderState = z.infer<typeof orderStateSchema>;
+
+/** Events of the order machine. */
+export const ORDER_EVENTS = ['CONFIRM', 'PROCESS', 'SHIP', 'DELIVER', 'CANCEL', 'RETURN'] as const;
+export const orderEventTypeSchema = z.enum(ORDER_EVENTS);
+export type OrderEventType = z.infer<typeof orderEventTypeSchema>;
+
+export const orderItemInputSchema = z.strictObject({
+  sku: z.string().min(1).max(100),
+  name: z.string().min(1).max(500),
+  quantity: z.number().int().min(1).max(1_000_000),
+  unitPrice: amountSchema,
+  returnable: z.boolean().default(true).describe('false marks a final-sale line'),
+});
+
+/**
+ * Input of `orders.create`. Line totals, subtotal and total are computed by the library;
+ * shipping, tax and discount are the amounts charged for the whole order.
+ *
+ * ```ts
+ * createOrderInput.parse({ customerId: 'c_1', currency: 'USD',
+ *   items: [{ sku: 'TSHIRT-M', name: 'T-shirt', quantity: 2, unitPrice: 1999 }] });
+ * ```
+ */
+export const createOrderInput = z.strictObject({
+  customerId: z.string().min(1).max(200),
+  currency: currencySchema,
+  items: z.array(orderItemInputSchema).min(1).max(500),
+  shippingTotal: amountSchema.default(0),
+  taxTotal: amountSchema.default(0),
+  discountTotal: amountSchema.default(0),
+  shippingAddress: addressSchema.optional(),
+  metadata: metadataSchema.default({}),
+});
+export type CreateOrderInput = z.input<typeof createOrderInput>;
+
+export const orderItemSchema = z.object({
+  id: idSchema('oli'),
+  sku: z.string(),
+  name: z.string(),
+  quantity: z.number().int(),
+  unitPrice: amountSchema,
+  lineTotal: amountSchema,
+  returnable: z.boolean(),
+});
+export type OrderItem = z.infer<typeof orderItemSchema>;
+
+/** An order as stored and returned. `paidTotal` and `refundedTotal` are derived from payments. */
+export const orderSchema = z.object({
+  id: idSchema('ord'),
+  customerId: z.string(),
+  currency: z.string(),
+  items: z.array(orderItemSchema),
+  subtotal: amountSchema,
+  shippingTotal: amountSchema,
+  taxTotal: amountSchema,
+  discountTotal: amountSchema,
+  total: amountSchema,
+  state: orderStateSchema,
+  version: z.number().int(),
+  shippingAddress: addressSchema.optional(),
+  shipment: z
+    .object({ carrier: z.string().optional(), trackingNumber: z.string().optional() })
+    .optional(),
+  cancellationReason: z.string().optional(),
+  deliveredAt: timestampSchema.optional(),
+  metadata: metadataSchema,
+  paidTotal: amountSchema,
+  refundedTotal: amountSchema,
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+});
+export type Order = z.infer<typeof orderSchema>;
+/** An order as the storage adapter keeps it (without the derived payment totals). */
+export type OrderRecord = Omit<Order, 'paidTotal' | 'refundedTotal'>;
+
+/**
+ * Input of `orders.transition`: either the target `state` or the machine `event`.
+ * SHIP may carry `carrier` and `trackingNumber`; CANCEL a `reason`.
+ */
+export const transitionOrderInput = z.union([
+  z.strictObject({
+    state: orderStateSchema,
+    reason: z.string().max(1000).optional(),
+    carrier: z.string().min(1).max(100).optional(),
+    trackingNumber: z.string().min(1).max(200).optional(),
+  }),
+  z.strictObject({
+    event: orderEventTypeSchema,
+    reason: z.string().max(1000).optional(),
+    carrier: z.string().min(1).max(100).optional(),
+    trackingNumber: z.string().min(1).max(200).optional(),
+  }),
+]);
+export type TransitionOrderInput = z.input<typeof transitionOrderInput>;
+
+export const cancelOrderInput = z.strictObject({ reason: z.string().max(1000).optional() });
+export type CancelOrderInput = z.input<typeof cancelOrderInput>;
+
+export const listOrdersQuery = pageQuerySchema.extend({
+  state: orderStateSchema.optional(),
+  customerId: z.string().min(1).max(200).optional(),
+  createdAfter: timestampSchema.optional(),
+  createdBefore: timestampSchema.optional(),
+});
+export type ListOrdersQuery = z.input<typeof listOrdersQuery>;
+
+/** One stored state change of an order, return or payment. */
+export const historyEntrySchema = z.object({
+  entity: z.enum(['order', 'return', 'payment']),
+  entityId: z.string(),
+  from: z.string().nullable(),
+  to: z.string(),
+  event: z.string(),
+  actor: z.string().optional(),
+  reason: z.string().optional(),
+  at: timestampSchema,
+});
+export type HistoryEntry = z.infer<typeof historyEntrySchema>;

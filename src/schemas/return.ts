@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { amountSchema, idSchema, pageQuerySchema, timestampSchema } from './common.js';
+
+export const RETURN_STATES = [
+  'initiated',
+  'approved',
+  'pickup_scheduled',
+  'in_transit',
+  'received',
+  'processed',
+  'refunded',
+  'rejected',
+  'cancelled',
+] as const;
+export const returnStateSchema = z.enum(RETURN_STATES);
+export type ReturnState = z.infer<typeof returnStateSchema>;
+
+export const RETURN_EVENTS = [
+  'APPROVE',
+  'SCHEDULE_PICKUP',
+  'PICK_UP',
+  'RECEIVE',
+  'PROCESS',
+  'REFUND',
+  'REJECT',
+  'CANCEL',
+] as const;
+export const returnEventTypeSchema = z.enum(RETURN_EVENTS);
+export type ReturnEventType = z.infer<typeof returnEventTypeSchema>;
+
+export const RETURN_REASONS = [
+  'damaged',
+  'defective',
+  'wrong_item',
+  'not_as_described',
+  'no_longer_needed',
+  'other',
+] as const;
+export const returnReasonSchema = z.enum(RETURN_REASONS);
+export type ReturnReason = z.infer<typeof returnReasonSchema>;
+
+export const returnItemInputSchema = z.strictObject({
+  orderItemId: idSchema('oli'),
+  quantity: z.number().int().min(1).max(1_000_000),
+  reason: returnReasonSchema,
+  note: z.string().max(2000).optional(),
+});
+
+/**
+ * Input of `returns.create` and `returns.preview`.
+ *
+ * ```ts
+ * createReturnInput.parse({ orderId, items: [{ orderItemId, quantity: 1, reason: 'damaged' }] });
+ * ```
+ */
+export const createReturnInput = z.strictObject({
+  orderId: idSchema('ord'),
+  items: z.array(returnItemInputSchema).min(1, 'a return needs at least one line').max(500),
+});
+export type CreateReturnInput = z.input<typeof createReturnInput>;
+
+export const returnItemSchema = z.object({
+  orderItemId: z.string(),
+  quantity: z.number().int(),
+  reason: returnReasonSchema,
+  note: z.string().optional(),
+});
+
+export const pickupSchema = z.object({
+  scheduledAt: timestampSchema,
+  carrier: z.string(),
+  trackingNumber: z.string().optional(),
+});
+
+export const returnSchema = z.object({
+  id: idSchema('ret'),
+  orderId: z.string(),
+  items: z.array(returnItemSchema),
+  state: returnStateSchema,
+  currency: z.string(),
+  refundAmount: amountSchema,
+  restockingFee: amountSchema,
+  pickup: pickupSchema.optional(),
+  rejectionReason: z.string().optional(),
+  cancellationReason: z.string().optional(),
+  version: z.number().int(),
+  createdAt: timestampSchema,
+  updatedAt: timestampSchema,
+});
+export type Return = z.infer<typeof returnSchema>;
+export type ReturnRecord = Return;
+
+/** Input of `returns.transition`: the target state (or machine event) and its data. */
+export const transitionReturnInput = z.union([
+  z.strictObject({
+    state: returnStateSchema,
+    reason: z.string().max(1000).optional(),
+    pickupAt: timestampSchema.optional(),
+  }),
+  z.strictObject({
+    event: returnEventTypeSchema,
+    reason: z.string().max(1000).optional(),
+    pickupAt: timestampSchema.optional(),
+  }),
+]);
+export type TransitionReturnInput = z.input<typeof transitionReturnInput>;
+
+export const listReturnsQuery = pageQuerySchema.extend({
+  orderId: idSchema('ord').optional(),
+  state: returnStateSchema.optional(),
+  createdAfter: timestampSchema.optional(),
+  createdBefore: timestampSchema.optional(),
+});
+export type ListReturnsQuery = z.input<typeof listReturnsQuery>;
+
+/** What `returns.preview` reports: the refund each line would get, before any write. */
+export const returnPreviewSchema = z.object({
+  orderId: z.string(),
+  currency: z.string(),
+  lines: z.array(
+    z.object({
+      orderItemId: z.string(),
+      quantity: z.number().int(),
+      reason: returnReasonSchema,
+      value: amountSchema,
+      restockingFee: amountSchema,
+      refund: amountSchema,
+    }),
+  ),
+  value: amountSchema,
+  restockingFee: amountSchema,
+  refundAmount: amountSchema,
+});
+export type ReturnPreview = z.infer<typeof returnPreviewSchema>;

@@ -1,0 +1,23 @@
+import { defineConfig } from 'tsup';
+
+/**
+ * One build for every public entry. Each entry maps to a subpath export in package.json.
+ * Shared code (errors, schemas) is split into common chunks so `instanceof` holds across
+ * entries instead of every bundle carrying its own copy.
+ */
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'adapters/memory': 'adapters/storage/memory/index.ts',
+    'adapters/in-process': 'adapters/jobs/in-process/index.ts',
+    testing: 'src/testing/index.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  splitting: true,
+  sourcemap: true,
+  clean: true,
+  target: 'node20',
+  // p-retry ships ESM only; bundling it keeps the CommonJS build loadable on every Node 20.
+  noExternal: ['p-retry', 'is-network-error'],
+});
