@@ -20,4 +20,5 @@ export default defineConfig({
   target: 'node20',
   // p-retry ships ESM only; bundling it keeps the CommonJS build loadable on every Node 20.
   noExternal: ['p-retry', 'is-network-error'],
+  external: ['vitest'],
 });

@@ -34,9 +34,16 @@ export class UnitOfWork {
   }
 
   async history(entry: Omit<HistoryEntry, 'at'>): Promise<void> {
-    const row: HistoryEntry = { ...entry, at: this.now };
-    if (row.actor === undefined) delete row.actor;
-    if (row.reason === undefined) delete row.reason;
+    const row: HistoryEntry = {
+      entity: entry.entity,
+      entityId: entry.entityId,
+      from: entry.from,
+      to: entry.to,
+      event: entry.event,
+      at: this.now,
+    };
+    if (entry.actor !== undefined) row.actor = entry.actor;
+    if (entry.reason !== undefined) row.reason = entry.reason;
     await this.tx.history.append(row);
   }
 }

@@ -58,8 +58,21 @@ export async function runJob(job: QueuedJob, deps: RunJobDeps): Promise<void> {
     }
   };
 
+  // Fast path: most jobs succeed on their first run, which needs no retry machinery.
   try {
-    await pRetry(attempt, {
+    await attempt(1);
+    return;
+  } catch {
+    // retried below (or given up when the job has a single attempt)
+  } finally {
+    if (holdsSlot) slots.release();
+    holdsSlot = false;
+  }
+
+  try {
+    // p-retry's first call replays the failure just seen, so its backoff runs before the
+    // second real attempt.
+    await pRetry((n) => (n === 1 ? Promise.reject(lastFailure) : attempt(n)), {
       retries: job.attempts - 1,
       minTimeout: backoff.minTimeoutMs,
       factor: backoff.factor,

@@ -4,6 +4,7 @@ import type { IdempotencyRecord, OutboxRecord } from '../../../src/ports/storage
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord } from '../../../src/schemas/payment.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
+import { cloneJson } from './clone.js';
 import { type Row, Table } from './table.js';
 
 export type HistoryRow = HistoryEntry & Row & { seq: number };
@@ -45,12 +46,12 @@ export class MemoryView {
   get<T extends Row>(table: Table<T>, id: string): T | undefined {
     const staged = this.#staged.get(table as unknown as Table<Row>)?.get(id);
     if (staged === DELETED) return undefined;
-    if (staged) return structuredClone(staged) as T;
+    if (staged) return cloneJson(staged) as T;
     return table.get(id);
   }
 
   put<T extends Row>(table: Table<T>, row: T): void {
-    this.#stage(table).set(row.id, structuredClone(row));
+    this.#stage(table).set(row.id, cloneJson(row));
   }
 
   delete<T extends Row>(table: Table<T>, id: string): void {
@@ -82,13 +83,13 @@ export class MemoryView {
     let e = 0;
     for (const key of table.keysNewestFirst(index, value, cursor)) {
       while (e < extra.length && compareKeys(extra[e]!, key) > 0)
-        yield structuredClone(extra[e++]!);
+        yield cloneJson(extra[e++]!);
       // Staged rows (changed or deleted) were merged in from `extra` already.
       if (staged?.has(key.id)) continue;
       const row = table.rows.get(key.id);
-      if (row) yield structuredClone(row);
+      if (row) yield cloneJson(row);
     }
-    while (e < extra.length) yield structuredClone(extra[e++]!);
+    while (e < extra.length) yield cloneJson(extra[e++]!);
   }
 
   /** Applies every staged write to the tables. Synchronous, so no reader sees half of it. */

@@ -1,4 +1,5 @@
 import type { CursorPosition } from '../../../src/domain/cursor.js';
+import { cloneJson as clone } from './clone.js';
 import { SortedKeys } from './sorted-keys.js';
 
 export interface Row {
@@ -9,7 +10,6 @@ export interface Row {
 /** Names a secondary index and how to read its value from a row. */
 export type IndexSpec<T> = Record<string, (row: T) => string | undefined>;
 
-const clone = <T>(value: T): T => structuredClone(value);
 
 /**
  * One table of the memory store: rows by id, keyset order, and secondary indexes (each a
@@ -19,10 +19,10 @@ export class Table<T extends Row> {
   readonly rows = new Map<string, T>();
   readonly all = new SortedKeys();
   readonly #indexes: Map<string, Map<string, SortedKeys>> = new Map();
-  readonly #specs: IndexSpec<T>;
+  readonly #specs: [name: string, read: (row: T) => string | undefined][];
 
   constructor(specs: IndexSpec<T> = {}) {
-    this.#specs = specs;
+    this.#specs = Object.entries(specs);
     for (const name of Object.keys(specs)) this.#indexes.set(name, new Map());
   }
 
@@ -31,13 +31,16 @@ export class Table<T extends Row> {
     return row === undefined ? undefined : clone(row);
   }
 
-  /** Writes a committed row (insert or replace), keeping every index in step. */
+  /**
+   * Writes a committed row (insert or replace), keeping every index in step. Takes
+   * ownership of `row`: the caller (a commit) hands over its private staged copy.
+   */
   put(row: T): void {
-    const stored = clone(row);
+    const stored = row;
     const previous = this.rows.get(row.id);
     const key: CursorPosition = { createdAt: stored.createdAt, id: stored.id };
     if (!previous) this.all.insert(key);
-    for (const [name, read] of Object.entries(this.#specs)) {
+    for (const [name, read] of this.#specs) {
       const before = previous ? read(previous) : undefined;
       const after = read(stored);
       if (previous && before === after) continue;
@@ -60,7 +63,7 @@ export class Table<T extends Row> {
     if (!previous) return;
     const key: CursorPosition = { createdAt: previous.createdAt, id };
     this.all.remove(key);
-    for (const [name, read] of Object.entries(this.#specs)) {
+    for (const [name, read] of this.#specs) {
       const value = read(previous);
       if (value !== undefined) this.#indexes.get(name)!.get(value)?.remove(key);
     }

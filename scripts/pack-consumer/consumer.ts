@@ -1,0 +1,43 @@
+import {
+  type CreateOrderInput,
+  createOrderSystem,
+  isOrderflowError,
+  type Order,
+  type OrderflowEventMap,
+  OrderflowError,
+  createOrderInput,
+} from 'orderflow';
+import { inProcessJobs } from 'orderflow/adapters/in-process';
+import { memoryStorage } from 'orderflow/adapters/memory';
+import { fakePaymentProvider, storageConformanceSuite } from 'orderflow/testing';
+import type { z } from 'zod';
+
+const input: CreateOrderInput = {
+  customerId: 'c_1',
+  currency: 'USD',
+  items: [{ sku: 'A', name: 'A', quantity: 1, unitPrice: 100 }],
+};
+type Parsed = z.infer<typeof createOrderInput>;
+const parsed: Parsed = createOrderInput.parse(input);
+
+export async function main(): Promise<Order> {
+  const oms = await createOrderSystem({
+    storage: memoryStorage(),
+    jobs: inProcessJobs(),
+    payments: fakePaymentProvider(),
+  });
+  oms.events.on('order.state_changed', (e: OrderflowEventMap['order.state_changed']) => {
+    const to: Order['state'] = e.to;
+    void to;
+  });
+  try {
+    return await oms.orders.create(parsed);
+  } catch (error) {
+    if (isOrderflowError(error)) {
+      const code: string = error.code;
+      throw new OrderflowError(code, error.message);
+    }
+    throw error;
+  }
+}
+void storageConformanceSuite;

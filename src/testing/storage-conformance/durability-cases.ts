@@ -1,0 +1,57 @@
+import { expect, it } from 'vitest';
+import type { StorageAdapter } from '../../ports/storage.js';
+import {
+  at,
+  historyEntry,
+  idempotencyRecord,
+  orderRecord,
+  outboxRecord,
+  paymentRecord,
+  refundRecord,
+  returnRecord,
+} from './fixtures.js';
+import type { ReopenableStorageFactory } from './types.js';
+
+/** Registered only when the adapter can open the same data again (`options.reopen`). */
+export function durabilityCases(factory: ReopenableStorageFactory): void {
+  it('keeps its data after close and reopen', async () => {
+    const { storage, reopen, cleanup } = await factory();
+    let open: StorageAdapter | undefined = storage;
+    try {
+      await storage.migrate();
+      const order = orderRecord({ state: 'delivered', deliveredAt: at(3) });
+      const ret = returnRecord(order.id);
+      const payment = paymentRecord(order.id);
+      payment.refunds = [refundRecord(payment.id, { returnId: ret.id, state: 'pending' })];
+      const entries = [historyEntry(order.id), historyEntry(order.id, { to: 'confirmed', event: 'CONFIRM' })];
+      const event = outboxRecord();
+      const key = idempotencyRecord();
+      await storage.transaction(async (tx) => {
+        await tx.orders.insert(order);
+        await tx.returns.insert(ret);
+        await tx.payments.insert(payment);
+        for (const entry of entries) await tx.history.append(entry);
+        await tx.outbox.insert([event]);
+        await tx.idempotency.claim(key);
+      });
+      await storage.close();
+      open = undefined;
+
+      open = await reopen();
+      await open.migrate();
+      expect(await open.orders.get(order.id)).toEqual(order);
+      expect(await open.returns.get(ret.id)).toEqual(ret);
+      expect(await open.payments.get(payment.id)).toEqual(payment);
+      expect(await open.payments.listUnsettled(at(60), 10)).toEqual([payment]);
+      expect(await open.history.list('order', order.id)).toEqual(entries);
+      expect(await open.outbox.claim(at(1), at(2), 10)).toEqual([
+        { ...event, availableAt: at(2), attempts: 1 },
+      ]);
+      expect(await open.idempotency.get(key.scope, key.key)).toEqual(key);
+      expect((await open.orders.list({ limit: 10 })).data).toEqual([order]);
+    } finally {
+      await open?.close();
+      await cleanup?.();
+    }
+  });
+}

@@ -1,0 +1,187 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { inProcessJobs } from '../../../adapters/jobs/in-process/index.js';
+import { createOrderSystem, type OrderSystem } from '../../create-order-system.js';
+import { EVENT_NAMES } from '../../events/event-map.js';
+import { silentLogger } from '../../ports/logger.js';
+import { deliveredOrder, orderInput } from '../builders.js';
+import { fakeCarrier } from '../fake-carrier.js';
+import { type FakePaymentProvider, fakePaymentProvider } from '../fake-payment-provider.js';
+import type { StorageFactory } from './types.js';
+
+/** The outcome of each of `calls`: the resolved value, or the rejection's `code`. */
+async function outcomes<T>(calls: Promise<T>[]) {
+  const settled = await Promise.allSettled(calls);
+  return {
+    ok: settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),
+    codes: settled.flatMap((s) =>
+      s.status === 'rejected' ? [(s.reason as { code?: string }).code ?? String(s.reason)] : [],
+    ),
+  };
+}
+
+/**
+ * The races the managers rely on the storage for, run through `createOrderSystem` with
+ * the in-process job runner, the fake provider and the fake carrier.
+ */
+export function managerCases(factory: StorageFactory): void {
+  let current: OrderSystem | undefined;
+  let provider: FakePaymentProvider;
+  let cleanup: (() => Promise<void>) | undefined;
+  const system = () => {
+    if (!current) throw new Error('storage conformance: no order system (did the factory fail?)');
+    return current;
+  };
+
+  beforeEach(async () => {
+    const made = await factory();
+    cleanup = made.cleanup;
+    provider = fakePaymentProvider();
+    current = await createOrderSystem({
+      storage: made.storage,
+      jobs: inProcessJobs({ logger: silentLogger, backoff: { minTimeoutMs: 1, factor: 1 } }),
+      payments: provider,
+      carrier: fakeCarrier(),
+      logger: silentLogger,
+      config: { idempotencyWaitMs: 10_000, providerRetryMinTimeoutMs: 1 },
+    });
+  });
+  afterEach(async () => {
+    const [done, clean] = [current, cleanup];
+    current = undefined;
+    cleanup = undefined;
+    try {
+      await done?.close();
+    } finally {
+      await clean?.();
+    }
+  });
+
+  /** What a refused command must leave exactly as it was. */
+  async function snapshot(orderId: string) {
+    const { storage } = system();
+    const payments = await storage.payments.listByOrder(orderId);
+    return {
+      order: await storage.orders.get(orderId),
+      orderHistory: await storage.history.list('order', orderId),
+      returns: await storage.returns.listByOrder(orderId),
+      payments,
+      paymentHistory: await Promise.all(payments.map((p) => storage.history.list('payment', p.id))),
+      outbox: await storage.outbox.count(),
+    };
+  }
+
+  function recordEvents(): string[] {
+    const seen: string[] = [];
+    for (const name of EVENT_NAMES) system().events.on(name, () => seen.push(name));
+    return seen;
+  }
+
+  it('lets exactly 20 of 30 parallel refunds of 100 through on a capture of 2000', async () => {
+    const oms = system();
+    const order = await oms.orders.create(
+      orderInput({ items: [{ sku: 'BOX', name: 'Box', quantity: 1, unitPrice: 2000 }], shippingTotal: 0 }),
+    );
+    const payment = await oms.payments.process({ orderId: order.id, paymentMethod: { token: 'tok_visa' } });
+    expect(payment.capturedAmount).toBe(2000);
+    await oms.idle();
+
+    const { ok, codes } = await outcomes(
+      Array.from({ length: 30 }, () => oms.payments.refund(payment.id, { amount: 100 })),
+    );
+    await oms.idle();
+    expect(ok).toHaveLength(20);
+    expect(codes).toEqual(Array(10).fill('refund_exceeds_captured'));
+    const after = await oms.payments.get(payment.id);
+    expect(after.refundedAmount).toBeLessThanOrEqual(after.capturedAmount);
+    expect(after.refundedAmount).toBe(2000);
+    expect(after.refunds.filter((r) => r.state === 'succeeded')).toHaveLength(20);
+    expect(provider.ledger(payment.id)).toEqual({ captured: 2000, refunded: 2000, refunds: 20 });
+  });
+
+  it('lets exactly one of 20 transitions with the same expected version win', async () => {
+    const oms = system();
+    const order = await oms.orders.create(orderInput());
+    await oms.idle();
+    const { ok, codes } = await outcomes(
+      Array.from({ length: 20 }, () =>
+        oms.orders.transition(order.id, { state: 'confirmed' }, { expectedVersion: order.version }),
+      ),
+    );
+    expect(ok).toHaveLength(1);
+    expect(ok[0]).toMatchObject({ state: 'confirmed', version: order.version + 1 });
+    expect(codes).toEqual(Array(19).fill('concurrency_conflict'));
+    await oms.idle();
+    const confirms = (await oms.orders.history(order.id)).filter((h) => h.event === 'CONFIRM');
+    expect(confirms).toHaveLength(1);
+    expect((await oms.orders.get(order.id)).version).toBe(order.version + 1);
+  });
+
+  it('accepts exactly 3 of 10 parallel one-unit returns of a 3-unit line', async () => {
+    const oms = system();
+    const order = await deliveredOrder(oms, {
+      items: [{ sku: 'CUP', name: 'Cup', quantity: 3, unitPrice: 1000 }],
+    });
+    await oms.idle();
+    const line = order.items[0]!;
+    const { ok, codes } = await outcomes(
+      Array.from({ length: 10 }, () =>
+        oms.returns.create({
+          orderId: order.id,
+          items: [{ orderItemId: line.id, quantity: 1, reason: 'damaged' }],
+        }),
+      ),
+    );
+    expect(ok).toHaveLength(3);
+    expect(codes).toEqual(Array(7).fill('return_quantity_exceeded'));
+    await oms.idle();
+    expect(await oms.storage.returns.listByOrder(order.id)).toHaveLength(3);
+  });
+
+  it('creates one order for 8 parallel creates with one idempotency key', async () => {
+    const oms = system();
+    const input = orderInput({ customerId: 'cus_idempotent' });
+    const { ok, codes } = await outcomes(
+      Array.from({ length: 8 }, () => oms.orders.create(input, { idempotencyKey: 'create-once' })),
+    );
+    expect(codes).toEqual([]);
+    expect(new Set(ok.map((o) => o.id)).size).toBe(1);
+    await oms.idle();
+    const listed = await oms.orders.list({ customerId: 'cus_idempotent' });
+    expect(listed.data).toHaveLength(1);
+    expect(listed.data[0]?.id).toBe(ok[0]?.id);
+  });
+
+  it('leaves no new rows and emits no event when it refuses a return on an undelivered order', async () => {
+    const oms = system();
+    const order = await oms.orders.create(orderInput());
+    await oms.idle();
+    const before = await snapshot(order.id);
+    const seen = recordEvents();
+    const line = order.items[0]!;
+    await expect(
+      oms.returns.create({
+        orderId: order.id,
+        items: [{ orderItemId: line.id, quantity: 1, reason: 'damaged' }],
+      }),
+    ).rejects.toMatchObject({ code: 'order_not_delivered' });
+    await oms.idle();
+    expect(await snapshot(order.id)).toEqual(before);
+    expect(seen).toEqual([]);
+  });
+
+  it('leaves no new rows and emits no event when it refuses a refund beyond the capture', async () => {
+    const oms = system();
+    const order = await oms.orders.create(orderInput());
+    const payment = await oms.payments.process({ orderId: order.id, paymentMethod: { token: 'tok_visa' } });
+    await oms.idle();
+    const before = await snapshot(order.id);
+    const seen = recordEvents();
+    await expect(
+      oms.payments.refund(payment.id, { amount: payment.capturedAmount + 1 }),
+    ).rejects.toMatchObject({ code: 'refund_exceeds_captured' });
+    await oms.idle();
+    expect(await snapshot(order.id)).toEqual(before);
+    expect(seen).toEqual([]);
+    expect(provider.calls.filter((c) => c.operation === 'refund')).toEqual([]);
+  });
+}

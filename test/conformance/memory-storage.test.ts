@@ -1,0 +1,5 @@
+import { memoryStorage } from 'orderflow/adapters/memory';
+import { storageConformanceSuite } from 'orderflow/testing';
+
+// Memory lives and dies with the process, so there is no close-and-reopen case to run.
+storageConformanceSuite('memory', async () => ({ storage: memoryStorage() }));

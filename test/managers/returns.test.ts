@@ -1,0 +1,579 @@
+import fc from 'fast-check';
+import type { CreateReturnInput, Order, Return, StateChangedPayload } from 'orderflow';
+import { deliveredOrder, orderInput } from 'orderflow/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeSystems, DAY, testSystem, walkReturn } from './setup.js';
+
+afterEach(closeSystems);
+
+/**
+ * T-shirt 2 × 1999 and mug 1 × 1200, shipping 500, tax 520, discount 300: total 5918.
+ * Discount shares (by line total) are 231 / 69 and tax shares (by net) 400 / 120, so the
+ * lines are worth 4167 and 1251 — together total − shipping = 5418. The first T-shirt is
+ * worth ⌊4167 / 2⌋ = 2083, the second 2084.
+ */
+const PRICED = { shippingTotal: 500, taxTotal: 520, discountTotal: 300 };
+
+const FEES = { restockingFeePercent: { no_longer_needed: 10, damaged: 0 } };
+
+function lines(order: Order) {
+  const [shirt, mug] = order.items;
+  return { shirt: shirt!, mug: mug! };
+}
+
+function returnOf(
+  order: Order,
+  items: { orderItemId: string; quantity: number; reason?: string }[],
+): CreateReturnInput {
+  return {
+    orderId: order.id,
+    items: items.map((i) => ({ ...i, reason: i.reason ?? 'damaged' })) as CreateReturnInput['items'],
+  };
+}
+
+describe('returns.create refusals', () => {
+  it('refuses an order that is not delivered (order_not_delivered)', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+
+    await expect(
+      oms.returns.create(returnOf(order, [{ orderItemId: order.items[0]!.id, quantity: 1 }])),
+    ).rejects.toMatchObject({
+      code: 'order_not_delivered',
+      name: 'BusinessRuleError',
+      details: { orderId: order.id, state: 'pending' },
+    });
+    expect((await oms.returns.list({ orderId: order.id })).data).toEqual([]);
+  });
+
+  it('accepts a return on the last moment of the window and refuses it after (return_window_closed)', async () => {
+    const { oms, clock } = await testSystem({ config: { returnWindowDays: 14 } });
+    const order = await deliveredOrder(oms);
+    const request = returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]);
+
+    clock.advance(14 * DAY);
+    await expect(oms.returns.preview(request)).resolves.toMatchObject({ orderId: order.id });
+
+    clock.advance(1);
+    await expect(oms.returns.create(request)).rejects.toMatchObject({
+      code: 'return_window_closed',
+      details: { orderId: order.id, deliveredAt: order.deliveredAt, returnWindowDays: 14 },
+    });
+  });
+
+  it('refuses a line the order does not have (order_item_not_found)', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const missing = 'oli_0000000000000000000000000';
+
+    await expect(
+      oms.returns.create(
+        returnOf(order, [
+          { orderItemId: lines(order).mug.id, quantity: 1 },
+          { orderItemId: missing, quantity: 1 },
+        ]),
+      ),
+    ).rejects.toMatchObject({
+      code: 'order_item_not_found',
+      details: { orderId: order.id, orderItemId: missing },
+    });
+  });
+
+  it('refuses a final-sale line, naming it (item_not_returnable)', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms, {
+      items: [
+        { sku: 'SOCKS', name: 'Socks', quantity: 1, unitPrice: 500 },
+        { sku: 'SALE', name: 'Clearance', quantity: 1, unitPrice: 300, returnable: false },
+      ],
+    });
+    const [socks, sale] = order.items;
+    expect(sale!.returnable).toBe(false);
+
+    await expect(
+      oms.returns.create(
+        returnOf(order, [
+          { orderItemId: socks!.id, quantity: 1 },
+          { orderItemId: sale!.id, quantity: 1 },
+        ]),
+      ),
+    ).rejects.toMatchObject({
+      code: 'item_not_returnable',
+      details: { orderItemId: sale!.id, sku: 'SALE' },
+    });
+    expect((await oms.returns.list({ orderId: order.id })).data).toEqual([]);
+  });
+
+  it('refuses more units than were delivered (return_quantity_exceeded)', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { shirt } = lines(order);
+
+    await expect(
+      oms.returns.create(returnOf(order, [{ orderItemId: shirt.id, quantity: 3 }])),
+    ).rejects.toMatchObject({
+      code: 'return_quantity_exceeded',
+      details: { orderItemId: shirt.id, requested: 3, available: 2, ordered: 2 },
+    });
+  });
+
+  it('counts one line named twice in the same request against its quantity', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { shirt } = lines(order);
+
+    await expect(
+      oms.returns.create(
+        returnOf(order, [
+          { orderItemId: shirt.id, quantity: 1 },
+          { orderItemId: shirt.id, quantity: 2 },
+        ]),
+      ),
+    ).rejects.toMatchObject({
+      code: 'return_quantity_exceeded',
+      details: { orderItemId: shirt.id, requested: 2, available: 1 },
+    });
+  });
+
+  it('counts units held by open returns, and frees the units of rejected and cancelled ones', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { shirt } = lines(order);
+    const both = returnOf(order, [{ orderItemId: shirt.id, quantity: 2 }]);
+    const one = returnOf(order, [{ orderItemId: shirt.id, quantity: 1 }]);
+
+    const open = await oms.returns.create(one);
+    await expect(oms.returns.create(both)).rejects.toMatchObject({
+      code: 'return_quantity_exceeded',
+      details: { orderItemId: shirt.id, available: 1 },
+    });
+
+    await oms.returns.transition(open.id, { state: 'rejected', reason: 'worn' });
+    const second = await oms.returns.create(both);
+    await expect(oms.returns.create(one)).rejects.toMatchObject({
+      code: 'return_quantity_exceeded',
+      details: { available: 0 },
+    });
+
+    await oms.returns.transition(second.id, { state: 'cancelled' });
+    await expect(oms.returns.create(both)).resolves.toMatchObject({ state: 'initiated' });
+  });
+
+  it('keeps counting the units of a return that went on to be processed', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { mug } = lines(order);
+    const request = returnOf(order, [{ orderItemId: mug.id, quantity: 1 }]);
+    const first = await oms.returns.create(request);
+    await walkReturn(oms, first.id, 'received');
+
+    await expect(oms.returns.create(request)).rejects.toMatchObject({
+      code: 'return_quantity_exceeded',
+      details: { orderItemId: mug.id, available: 0 },
+    });
+  });
+
+  it('refuses a return without lines as a validation error', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+
+    await expect(oms.returns.create({ orderId: order.id, items: [] })).rejects.toMatchObject({
+      code: 'validation_error',
+      details: { issues: [expect.objectContaining({ path: ['items'] })] },
+    });
+  });
+
+  it('refuses an unknown reason and a zero quantity with their paths', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { shirt, mug } = lines(order);
+
+    const error = await oms.returns
+      .create(
+        returnOf(order, [
+          { orderItemId: shirt.id, quantity: 1, reason: 'changed_mind' },
+          { orderItemId: mug.id, quantity: 0 },
+        ]),
+      )
+      .catch((e) => e);
+
+    expect(error.code).toBe('validation_error');
+    const paths = error.details.issues.map((i: { path: unknown[] }) => i.path.join('.'));
+    expect(paths).toEqual(expect.arrayContaining(['items.0.reason', 'items.1.quantity']));
+  });
+
+  it('fails with not_found for an unknown order', async () => {
+    const { oms } = await testSystem();
+    const orderId = 'ord_0000000000000000000000000';
+    await expect(
+      oms.returns.create({
+        orderId,
+        items: [{ orderItemId: 'oli_0000000000000000000000000', quantity: 1, reason: 'other' }],
+      }),
+    ).rejects.toMatchObject({ code: 'not_found', details: { entity: 'order', id: orderId } });
+  });
+});
+
+describe('return refund amounts', () => {
+  it('refunds the value of the units, with discount and tax shared across lines, minus the fee of each reason', async () => {
+    const { oms } = await testSystem({ config: FEES });
+    const order = await deliveredOrder(oms, PRICED);
+    expect(order.total).toBe(5918);
+    const { shirt, mug } = lines(order);
+
+    const ret = await oms.returns.create(
+      returnOf(order, [
+        { orderItemId: shirt.id, quantity: 1, reason: 'no_longer_needed' },
+        { orderItemId: mug.id, quantity: 1, reason: 'damaged' },
+      ]),
+    );
+
+    // Shirt: 2083 − 10 % (208.3 → 208) = 1875; mug: 1251, no fee for damaged.
+    expect(ret).toMatchObject({
+      orderId: order.id,
+      state: 'initiated',
+      currency: 'USD',
+      restockingFee: 208,
+      refundAmount: 1875 + 1251,
+      version: 1,
+    });
+    expect(ret.id).toMatch(/^ret_/);
+  });
+
+  it('charges no fee for a reason the config does not name', async () => {
+    const { oms } = await testSystem({ config: FEES });
+    const order = await deliveredOrder(oms, PRICED);
+
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).shirt.id, quantity: 2, reason: 'wrong_item' }]),
+    );
+
+    expect(ret).toMatchObject({ restockingFee: 0, refundAmount: 4167 });
+  });
+
+  it('never refunds more than the units are worth, even with a 100 % fee', async () => {
+    const { oms } = await testSystem({ config: { restockingFeePercent: { other: 100 } } });
+    const order = await deliveredOrder(oms, PRICED);
+
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1, reason: 'other' }]),
+    );
+
+    expect(ret).toMatchObject({ restockingFee: 1251, refundAmount: 0 });
+  });
+
+  it('refunds exactly total − shipping when every unit comes back in several batches', async () => {
+    const { oms } = await testSystem();
+    // Line values 3106 (3 units: 1035, 1035, 1036) and 1243; total 4849, shipping 500.
+    const order = await deliveredOrder(oms, {
+      items: [
+        { sku: 'CAP', name: 'Cap', quantity: 3, unitPrice: 999 },
+        { sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 },
+      ],
+      shippingTotal: 500,
+      taxTotal: 252,
+      discountTotal: 100,
+    });
+    const [cap, mug] = order.items;
+
+    const batches = [
+      [{ orderItemId: cap!.id, quantity: 1 }],
+      [
+        { orderItemId: cap!.id, quantity: 1 },
+        { orderItemId: mug!.id, quantity: 1 },
+      ],
+      [{ orderItemId: cap!.id, quantity: 1 }],
+    ];
+    const refunds: number[] = [];
+    for (const batch of batches) {
+      refunds.push((await oms.returns.create(returnOf(order, batch))).refundAmount);
+    }
+
+    expect(refunds).toEqual([1035, 1035 + 1243, 1036]);
+    expect(refunds.reduce((a, b) => a + b, 0)).toBe(order.total - order.shippingTotal);
+  });
+
+  it('refunds total − shipping in sum for any order returned in any batches', async () => {
+    const { oms } = await testSystem();
+    const line = fc.record({
+      quantity: fc.integer({ min: 1, max: 4 }),
+      unitPrice: fc.integer({ min: 0, max: 50_000 }),
+    });
+    const scenario = fc
+      .record({
+        lines: fc.array(line, { minLength: 1, maxLength: 3 }),
+        shippingTotal: fc.integer({ min: 0, max: 2_000 }),
+        taxTotal: fc.integer({ min: 0, max: 5_000 }),
+        discountShare: fc.double({ min: 0, max: 1, noNaN: true }),
+        seed: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 12, maxLength: 12 }),
+      })
+      .filter((s) => s.lines.some((l) => l.unitPrice > 0));
+
+    await fc.assert(
+      fc.asyncProperty(scenario, async (s) => {
+        const subtotal = s.lines.reduce((a, l) => a + l.quantity * l.unitPrice, 0);
+        const order = await deliveredOrder(oms, {
+          items: s.lines.map((l, n) => ({ sku: `SKU-${n}`, name: `Item ${n}`, ...l })),
+          shippingTotal: s.shippingTotal,
+          taxTotal: s.taxTotal,
+          discountTotal: Math.floor(subtotal * s.discountShare),
+        });
+        // Hand the units back in batches whose sizes come from the seed.
+        const left = order.items.map((i) => ({ id: i.id, quantity: i.quantity }));
+        let refunded = 0;
+        let step = 0;
+        while (left.some((l) => l.quantity > 0)) {
+          const batch = left
+            .filter((l) => l.quantity > 0)
+            .map((l) => ({
+              orderItemId: l.id,
+              quantity: Math.min(l.quantity, s.seed[step++ % s.seed.length]!),
+            }));
+          for (const b of batch) left.find((l) => l.id === b.orderItemId)!.quantity -= b.quantity;
+          refunded += (await oms.returns.create(returnOf(order, batch))).refundAmount;
+        }
+        expect(refunded).toBe(order.total - order.shippingTotal);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe('returns.preview', () => {
+  it('reports the same numbers as create, per line, and writes nothing', async () => {
+    const { oms } = await testSystem({ config: FEES });
+    const order = await deliveredOrder(oms, PRICED);
+    const { shirt, mug } = lines(order);
+    const request = returnOf(order, [
+      { orderItemId: shirt.id, quantity: 1, reason: 'no_longer_needed' },
+      { orderItemId: mug.id, quantity: 1, reason: 'damaged' },
+    ]);
+    await oms.idle();
+    const events: unknown[] = [];
+    oms.events.on('return.created', (e) => events.push(e));
+
+    const preview = await oms.returns.preview(request);
+
+    expect(preview).toEqual({
+      orderId: order.id,
+      currency: 'USD',
+      lines: [
+        {
+          orderItemId: shirt.id,
+          quantity: 1,
+          reason: 'no_longer_needed',
+          value: 2083,
+          restockingFee: 208,
+          refund: 1875,
+        },
+        {
+          orderItemId: mug.id,
+          quantity: 1,
+          reason: 'damaged',
+          value: 1251,
+          restockingFee: 0,
+          refund: 1251,
+        },
+      ],
+      value: 3334,
+      restockingFee: 208,
+      refundAmount: 3126,
+    });
+    expect((await oms.returns.list({ orderId: order.id })).data).toEqual([]);
+    expect(await oms.storage.outbox.count()).toBe(0);
+    expect(events).toEqual([]);
+    // Previewing twice does not hold units: the full quantity can still be previewed.
+    await expect(oms.returns.preview(request)).resolves.toEqual(preview);
+
+    const created = await oms.returns.create(request);
+    expect(created).toMatchObject({
+      refundAmount: preview.refundAmount,
+      restockingFee: preview.restockingFee,
+    });
+  });
+
+  it('refuses exactly what create refuses', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { shirt } = lines(order);
+
+    await expect(
+      oms.returns.preview(returnOf(order, [{ orderItemId: shirt.id, quantity: 5 }])),
+    ).rejects.toMatchObject({ code: 'return_quantity_exceeded', details: { orderItemId: shirt.id } });
+  });
+});
+
+describe('returns.get and returns.list', () => {
+  it('reads a return back and fails with not_found for an unknown id', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1, reason: 'defective' }]),
+    );
+
+    expect(await oms.returns.get(ret.id)).toEqual(ret);
+    await expect(oms.returns.get('ret_0000000000000000000000000')).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
+  it('lists by order and state, newest first, paged by cursor', async () => {
+    const { oms, clock } = await testSystem();
+    const order = await deliveredOrder(oms, {
+      items: [{ sku: 'PEN', name: 'Pen', quantity: 5, unitPrice: 100 }],
+    });
+    const other = await deliveredOrder(oms);
+    const ids: string[] = [];
+    for (let n = 0; n < 5; n++) {
+      clock.advance(1_000);
+      const ret = await oms.returns.create(
+        returnOf(order, [{ orderItemId: order.items[0]!.id, quantity: 1 }]),
+      );
+      ids.push(ret.id);
+    }
+    await oms.returns.create(returnOf(other, [{ orderItemId: lines(other).mug.id, quantity: 1 }]));
+    await oms.returns.transition(ids[1]!, { state: 'approved' });
+
+    const first = await oms.returns.list({ orderId: order.id, limit: 3 });
+    expect(first.data.map((r) => r.id)).toEqual([ids[4], ids[3], ids[2]]);
+    const second = await oms.returns.list({ orderId: order.id, limit: 3, cursor: first.nextCursor! });
+    expect(second.data.map((r) => r.id)).toEqual([ids[1], ids[0]]);
+    expect(second.nextCursor).toBeNull();
+
+    const approved = await oms.returns.list({ state: 'approved' });
+    expect(approved.data.map((r) => r.id)).toEqual([ids[1]]);
+  });
+});
+
+describe('returns.transition', () => {
+  it('keeps the reason of a rejection', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    await oms.returns.transition(ret.id, { state: 'approved' });
+
+    const rejected = await oms.returns.transition(ret.id, {
+      state: 'rejected',
+      reason: 'item shows signs of use',
+    });
+
+    expect(rejected).toMatchObject({
+      state: 'rejected',
+      rejectionReason: 'item shows signs of use',
+      version: 3,
+    });
+    expect(await oms.returns.get(ret.id)).toEqual(rejected);
+    const history = await oms.storage.history.list('return', ret.id);
+    expect(history.map((h) => `${h.from}→${h.to}:${h.event}`)).toEqual([
+      'null→initiated:CREATE',
+      'initiated→approved:APPROVE',
+      'approved→rejected:REJECT',
+    ]);
+  });
+
+  it('lets the customer cancel once the pickup is scheduled, but not once it is in transit', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { shirt, mug } = lines(order);
+    const a = await oms.returns.create(returnOf(order, [{ orderItemId: shirt.id, quantity: 1 }]));
+    const b = await oms.returns.create(returnOf(order, [{ orderItemId: mug.id, quantity: 1 }]));
+    await walkReturn(oms, a.id, 'pickup_scheduled');
+    await walkReturn(oms, b.id, 'in_transit');
+
+    const cancelled = await oms.returns.transition(a.id, {
+      state: 'cancelled',
+      reason: 'kept it',
+    });
+    expect(cancelled).toMatchObject({ state: 'cancelled', cancellationReason: 'kept it' });
+
+    await expect(oms.returns.transition(b.id, { state: 'cancelled' })).rejects.toMatchObject({
+      code: 'invalid_transition',
+      details: { from: 'in_transit', requested: 'cancelled', allowed: ['received'] },
+    });
+    expect((await oms.returns.get(b.id)).state).toBe('in_transit');
+  });
+
+  it('refuses rejecting a return whose pickup is scheduled', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    await walkReturn(oms, ret.id, 'pickup_scheduled');
+
+    const error = await oms.returns.transition(ret.id, { state: 'rejected' }).catch((e) => e);
+    expect(error.code).toBe('invalid_transition');
+    expect([...error.details.allowed].sort()).toEqual(['cancelled', 'in_transit']);
+  });
+
+  it('books a pickup by hand with pickupAt', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    await oms.returns.transition(ret.id, { state: 'approved' });
+
+    const scheduled = await oms.returns.transition(ret.id, {
+      state: 'pickup_scheduled',
+      pickupAt: '2026-01-05T09:00:00.000Z',
+    });
+
+    expect(scheduled.pickup).toEqual({ scheduledAt: '2026-01-05T09:00:00.000Z', carrier: 'manual' });
+  });
+
+  it('refuses `refunded` by hand while no refund covers the return', async () => {
+    const { oms } = await testSystem({ startJobs: false });
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    await walkReturn(oms, ret.id, 'processed');
+
+    await expect(oms.returns.transition(ret.id, { state: 'refunded' })).rejects.toMatchObject({
+      code: 'invalid_transition',
+      details: { from: 'processed', allowed: [] },
+    });
+  });
+
+  it('treats a request for the current state as a no-op but still checks expectedVersion', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    const approved = await oms.returns.transition(ret.id, { state: 'approved' });
+
+    await expect(oms.returns.transition(ret.id, { state: 'approved' })).resolves.toEqual(approved);
+    await expect(
+      oms.returns.transition(ret.id, { state: 'approved' }, { expectedVersion: 1 }),
+    ).rejects.toMatchObject({ code: 'concurrency_conflict' });
+  });
+
+  it('emits return.created and return.state_changed with the stored entity', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const created: Return[] = [];
+    const changed: StateChangedPayload<Return>[] = [];
+    oms.events.on('return.created', (e) => created.push(e.entity));
+    oms.events.on('return.state_changed', (e) => changed.push(e));
+
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    const approved = await oms.returns.transition(ret.id, { state: 'approved' });
+
+    expect(created).toEqual([ret]);
+    expect(changed).toEqual([
+      expect.objectContaining({
+        id: ret.id,
+        from: 'initiated',
+        to: 'approved',
+        event: 'APPROVE',
+        entity: approved,
+      }),
+    ]);
+  });
+});
