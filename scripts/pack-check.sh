@@ -8,7 +8,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cd "$root"
-[ -d dist ] || npm run build --silent
+
 tarball=$(npm pack --silent --pack-destination "$work" | tail -n 1)
 echo "pack-check: packed $tarball"
 

@@ -25,6 +25,7 @@ import {
   transitionOrderInput,
 } from '../schemas/order.js';
 import { parseInput } from '../schemas/parse.js';
+import type { PaymentRecord } from '../schemas/payment.js';
 import { idempotent } from './idempotency.js';
 import type { SystemContext } from './system-context.js';
 import { assertWritten, decideTransition } from './transition.js';
@@ -103,12 +104,9 @@ export class OrderManager {
     const q = parseInput(listOrdersQuery, query, 'query');
     const page = await this.ctx.storage.orders.list(q);
     const payments = await this.ctx.storage.payments.listByOrders(page.data.map((o) => o.id));
-    const data = page.data.map((o) =>
-      addTotals(
-        o,
-        payments.filter((p) => p.orderId === o.id),
-      ),
-    );
+    const byOrder = new Map<string, PaymentRecord[]>();
+    for (const p of payments) byOrder.set(p.orderId, [...(byOrder.get(p.orderId) ?? []), p]);
+    const data = page.data.map((o) => addTotals(o, byOrder.get(o.id) ?? []));
     return { data, nextCursor: page.nextCursor };
   }
 

@@ -35,6 +35,8 @@ import { decideTransition } from './transition.js';
 import { runCommand } from './unit-of-work.js';
 
 const UNPAYABLE = new Set(['cancelled', 'returned']);
+/** States with captured money left to refund. */
+const REFUNDABLE = new Set(['captured', 'partially_refunded']);
 
 /**
  * Payments: charge an order, capture, void, refund. Money leaves through the provider only
@@ -290,7 +292,7 @@ export class PaymentManager {
         const { payment, refund } = await runCommand(this.ctx, async (uow) => {
           const current = await uow.tx.payments.get(paymentId, { forUpdate: true });
           if (!current) throw new NotFoundError('payment', paymentId);
-          if (current.state !== 'captured' && current.state !== 'partially_refunded') {
+          if (!REFUNDABLE.has(current.state)) {
             throw new BusinessRuleError(
               'payment_not_refundable',
               `Payment ${paymentId} is ${current.state}; only captured money can be refunded`,

@@ -1,4 +1,3 @@
-import { describe } from 'vitest';
 import { durabilityCases } from './storage-conformance/durability-cases.js';
 import { entityCases } from './storage-conformance/entity-cases.js';
 import { useStorage } from './storage-conformance/fixtures.js';
@@ -13,6 +12,7 @@ export type {
   StorageConformanceOptions,
   StorageFactory,
 } from './storage-conformance/types.js';
+export type { TestApi } from './test-api.js';
 
 /**
  * The conformance suite every `StorageAdapter` must pass (memory, SQLite, Postgres, your
@@ -23,25 +23,41 @@ export type {
  * it, closes it afterwards and then calls `cleanup`. The "keeps its data after close and
  * reopen" case is registered only when `options.reopen` is given.
  *
+ * The suite brings no test framework of its own: it registers its tests through
+ * `options.test` (`describe`, `it`, `beforeEach`, `afterEach` from Vitest, Jest or
+ * `node:test`) and checks with `node:assert/strict`, so a failed check fails the test in
+ * any of them.
+ *
+ * Time filters of `list()`: `createdAfter` and `updatedAfter` are inclusive (`>=`),
+ * `createdBefore` and `updatedBefore` are exclusive (`<`).
+ *
  * ```ts
+ * import { afterEach, beforeEach, describe, it } from 'vitest';
  * import { storageConformanceSuite } from 'orderflow/testing';
  * import { memoryStorage } from 'orderflow/adapters/memory';
  *
- * storageConformanceSuite('memory', async () => ({ storage: memoryStorage() }));
+ * storageConformanceSuite('memory', async () => ({ storage: memoryStorage() }), {
+ *   test: { describe, it, beforeEach, afterEach },
+ * });
  * ```
+ *
+ * @param name Shown in the suite's top-level `describe`.
+ * @param factory Builds a fresh, empty storage for each test.
+ * @param options The test framework (`test`, required) and the optional `reopen` factory.
  */
 export function storageConformanceSuite(
   name: string,
   factory: StorageFactory,
-  options: StorageConformanceOptions = {},
+  options: StorageConformanceOptions,
 ): void {
+  const { test, reopen } = options;
+  const { describe } = test;
   describe(`StorageAdapter conformance: ${name}`, () => {
-    describe('orders, returns and payments', () => entityCases(useStorage(factory)));
-    describe('lists and history', () => listCases(useStorage(factory)));
-    describe('outbox and idempotency keys', () => queueCases(useStorage(factory)));
-    describe('transactions', () => transactionCases(useStorage(factory)));
-    describe('through the managers', () => managerCases(factory));
-    const { reopen } = options;
-    if (reopen) describe('durability', () => durabilityCases(reopen));
+    describe('orders, returns and payments', () => entityCases(test, useStorage(test, factory)));
+    describe('lists and history', () => listCases(test, useStorage(test, factory)));
+    describe('outbox and idempotency keys', () => queueCases(test, useStorage(test, factory)));
+    describe('transactions', () => transactionCases(test, useStorage(test, factory)));
+    describe('through the managers', () => managerCases(test, factory));
+    if (reopen) describe('durability', () => durabilityCases(test, reopen));
   });
 }

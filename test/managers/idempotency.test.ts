@@ -1,5 +1,5 @@
 import { isReplayed } from 'orderflow';
-import { orderInput } from 'orderflow/testing';
+import { deliveredOrder, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSystems, testSystem } from './setup.js';
 
@@ -20,6 +20,28 @@ describe('idempotency keys on orders.create', () => {
     expect(isReplayed(first)).toBe(false);
     expect(isReplayed(second)).toBe(true);
     expect((await oms.orders.list()).data.map((o) => o.id)).toEqual([first.id]);
+  });
+
+  it('treats the same input with its keys in another order as the same input', async () => {
+    const { oms } = await testSystem();
+    const first = await oms.orders.create(
+      {
+        customerId: 'c_1',
+        currency: 'USD',
+        items: [{ sku: 'A', name: 'A', quantity: 1, unitPrice: 5 }],
+      },
+      { idempotencyKey: 'k' },
+    );
+    const second = await oms.orders.create(
+      {
+        items: [{ unitPrice: 5, quantity: 1, name: 'A', sku: 'A' }],
+        currency: 'USD',
+        customerId: 'c_1',
+      },
+      { idempotencyKey: 'k' },
+    );
+    expect(second.id).toBe(first.id);
+    expect(isReplayed(second)).toBe(true);
   });
 
   it('creates a new order for each call without a key', async () => {
@@ -202,6 +224,25 @@ describe('idempotency keys on payments', () => {
     expect(provider.ledger(payment.id)).toMatchObject({ refunded: 500, refunds: 1 });
   });
 
+  it('releases a payment key refused for its amount, so a corrected retry can use it', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+
+    await expect(
+      oms.payments.process(
+        { orderId: order.id, amount: order.total + 1, paymentMethod: { token: 'tok_visa' } },
+        { idempotencyKey: 'pay-1' },
+      ),
+    ).rejects.toMatchObject({ code: 'amount_exceeds_balance' });
+    const payment = await oms.payments.process(
+      { orderId: order.id, amount: order.total, paymentMethod: { token: 'tok_visa' } },
+      { idempotencyKey: 'pay-1' },
+    );
+
+    expect(payment.state).toBe('captured');
+    expect(isReplayed(payment)).toBe(false);
+  });
+
   it('refuses the same refund key with another amount', async () => {
     const { oms } = await testSystem();
     const order = await oms.orders.create(orderInput());
@@ -215,5 +256,29 @@ describe('idempotency keys on payments', () => {
       oms.payments.refund(payment.id, { amount: 600 }, { idempotencyKey: 'refund-1' }),
     ).rejects.toMatchObject({ code: 'idempotency_conflict' });
     expect((await oms.payments.get(payment.id)).refundedAmount).toBe(500);
+  });
+});
+
+describe('idempotency keys on returns.create', () => {
+  it('replays the same return for the same key and refuses other input under it', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const input = {
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'damaged' as const }],
+    };
+
+    const first = await oms.returns.create(input, { idempotencyKey: 'ret-1' });
+    const second = await oms.returns.create(input, { idempotencyKey: 'ret-1' });
+
+    expect(second).toEqual(first);
+    expect(isReplayed(second)).toBe(true);
+    expect((await oms.returns.list({ orderId: order.id })).data).toHaveLength(1);
+    await expect(
+      oms.returns.create(
+        { ...input, items: [{ ...input.items[0]!, quantity: 2 }] },
+        { idempotencyKey: 'ret-1' },
+      ),
+    ).rejects.toMatchObject({ code: 'idempotency_conflict' });
   });
 });

@@ -153,11 +153,32 @@ describe('orders.get and orders.list', () => {
     expect(confirmed.data.map((o) => o.id).sort()).toEqual([ids.c_a![1], ids.c_b![0]].sort());
   });
 
-  it('rejects a malformed list query as a validation error', async () => {
+  it('filters by creation time: createdAfter inclusive, createdBefore exclusive', async () => {
+    const { oms, clock } = await testSystem();
+    const created: { id: string; at: string }[] = [];
+    for (let n = 0; n < 3; n++) {
+      clock.advance(60_000);
+      const order = await oms.orders.create(orderInput());
+      created.push({ id: order.id, at: order.createdAt });
+    }
+    const [t1, t2, t3] = created;
+
+    const after = await oms.orders.list({ createdAfter: t2!.at });
+    const before = await oms.orders.list({ createdBefore: t2!.at });
+
+    expect(after.data.map((o) => o.id)).toEqual([t3!.id, t2!.id]);
+    expect(before.data.map((o) => o.id)).toEqual([t1!.id]);
+  });
+
+  it('rejects a malformed list query or cursor as a validation error', async () => {
     const { oms } = await testSystem();
     await expect(oms.orders.list({ limit: 0 })).rejects.toMatchObject({
       code: 'validation_error',
       details: { issues: [expect.objectContaining({ path: ['limit'] })] },
+    });
+    await expect(oms.orders.list({ cursor: 'not-a-cursor' })).rejects.toMatchObject({
+      code: 'validation_error',
+      details: { issues: [expect.objectContaining({ path: ['cursor'] })] },
     });
   });
 });
@@ -199,6 +220,32 @@ describe('orders.transition', () => {
     expect(await oms.orders.get(order.id)).toMatchObject({ state: 'pending', version: 1 });
   });
 
+  it('refuses an unknown state name as a validation error', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+    await expect(
+      oms.orders.transition(order.id, { state: 'teleported' } as never),
+    ).rejects.toMatchObject({ code: 'validation_error' });
+  });
+
+  it('lets only one of two racing transitions with the same expectedVersion win', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+
+    const results = await Promise.allSettled([
+      oms.orders.transition(order.id, { state: 'confirmed' }, { expectedVersion: 1 }),
+      oms.orders.transition(order.id, { state: 'cancelled' }, { expectedVersion: 1 }),
+    ]);
+
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+      reason: { code: 'concurrency_conflict' },
+    });
+    const after = await oms.orders.get(order.id);
+    expect(after.version).toBe(2);
+    expect(await oms.orders.history(order.id)).toHaveLength(2);
+  });
+
   it('refuses an event the machine does not allow now', async () => {
     const { oms } = await testSystem();
     const order = await oms.orders.create(orderInput());
@@ -206,7 +253,10 @@ describe('orders.transition', () => {
 
     const error = await oms.orders.transition(order.id, { event: 'CANCEL' }).catch((e) => e);
 
-    expect(error).toMatchObject({ code: 'invalid_transition', details: { allowed: ['delivered'] } });
+    expect(error).toMatchObject({
+      code: 'invalid_transition',
+      details: { allowed: ['delivered'] },
+    });
   });
 
   it('refuses `returned` for a delivered order with nothing returned', async () => {
@@ -407,6 +457,19 @@ describe('order events', () => {
       },
     ]);
     expect(await Promise.all(readInListener)).toEqual([confirmed]);
+  });
+
+  it('stops calling a listener removed with off()', async () => {
+    const { oms } = await testSystem();
+    const seen: string[] = [];
+    const listener = (e: { id: string }) => seen.push(e.id);
+    oms.events.on('order.created', listener);
+    const first = await oms.orders.create(orderInput());
+
+    oms.events.off('order.created', listener);
+    await oms.orders.create(orderInput());
+
+    expect(seen).toEqual([first.id]);
   });
 
   it('emits nothing for a command that fails', async () => {

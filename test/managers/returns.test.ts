@@ -27,7 +27,10 @@ function returnOf(
 ): CreateReturnInput {
   return {
     orderId: order.id,
-    items: items.map((i) => ({ ...i, reason: i.reason ?? 'damaged' })) as CreateReturnInput['items'],
+    items: items.map((i) => ({
+      ...i,
+      reason: i.reason ?? 'damaged',
+    })) as CreateReturnInput['items'],
   };
 }
 
@@ -157,6 +160,23 @@ describe('returns.create refusals', () => {
 
     await oms.returns.transition(second.id, { state: 'cancelled' });
     await expect(oms.returns.create(both)).resolves.toMatchObject({ state: 'initiated' });
+  });
+
+  it('never lets two returns created at once take the same units', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const request = returnOf(order, [{ orderItemId: lines(order).shirt.id, quantity: 2 }]);
+
+    const results = await Promise.allSettled([
+      oms.returns.create(request),
+      oms.returns.create(request),
+    ]);
+
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+      reason: { code: 'return_quantity_exceeded' },
+    });
+    expect((await oms.returns.list({ orderId: order.id })).data).toHaveLength(1);
   });
 
   it('keeps counting the units of a return that went on to be processed', async () => {
@@ -293,6 +313,25 @@ describe('return refund amounts', () => {
     expect(refunds.reduce((a, b) => a + b, 0)).toBe(order.total - order.shippingTotal);
   });
 
+  it('keeps the refunds of a line within its value when an earlier return was cancelled', async () => {
+    const { oms } = await testSystem();
+    // One line of 3 units worth 3107 in all: the first k units are worth ⌊3107·k/3⌋.
+    const order = await deliveredOrder(oms, {
+      items: [{ sku: 'CAP', name: 'Cap', quantity: 3, unitPrice: 1000 }],
+      shippingTotal: 0,
+      taxTotal: 107,
+    });
+    const line = order.items[0]!.id;
+    const first = await oms.returns.create(returnOf(order, [{ orderItemId: line, quantity: 1 }]));
+    const second = await oms.returns.create(returnOf(order, [{ orderItemId: line, quantity: 1 }]));
+    await oms.returns.transition(first.id, { state: 'cancelled' });
+
+    const rest = await oms.returns.create(returnOf(order, [{ orderItemId: line, quantity: 2 }]));
+
+    // Every unit of the line is now in a live return: together they are worth the line.
+    expect(second.refundAmount + rest.refundAmount).toBe(order.total);
+  });
+
   it('refunds total − shipping in sum for any order returned in any batches', async () => {
     const { oms } = await testSystem();
     const line = fc.record({
@@ -399,7 +438,10 @@ describe('returns.preview', () => {
 
     await expect(
       oms.returns.preview(returnOf(order, [{ orderItemId: shirt.id, quantity: 5 }])),
-    ).rejects.toMatchObject({ code: 'return_quantity_exceeded', details: { orderItemId: shirt.id } });
+    ).rejects.toMatchObject({
+      code: 'return_quantity_exceeded',
+      details: { orderItemId: shirt.id },
+    });
   });
 });
 
@@ -436,7 +478,11 @@ describe('returns.get and returns.list', () => {
 
     const first = await oms.returns.list({ orderId: order.id, limit: 3 });
     expect(first.data.map((r) => r.id)).toEqual([ids[4], ids[3], ids[2]]);
-    const second = await oms.returns.list({ orderId: order.id, limit: 3, cursor: first.nextCursor! });
+    const second = await oms.returns.list({
+      orderId: order.id,
+      limit: 3,
+      cursor: first.nextCursor!,
+    });
     expect(second.data.map((r) => r.id)).toEqual([ids[1], ids[0]]);
     expect(second.nextCursor).toBeNull();
 
@@ -521,7 +567,10 @@ describe('returns.transition', () => {
       pickupAt: '2026-01-05T09:00:00.000Z',
     });
 
-    expect(scheduled.pickup).toEqual({ scheduledAt: '2026-01-05T09:00:00.000Z', carrier: 'manual' });
+    expect(scheduled.pickup).toEqual({
+      scheduledAt: '2026-01-05T09:00:00.000Z',
+      carrier: 'manual',
+    });
   });
 
   it('refuses `refunded` by hand while no refund covers the return', async () => {

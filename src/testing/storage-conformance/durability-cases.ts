@@ -1,5 +1,6 @@
-import { expect, it } from 'vitest';
 import type { StorageAdapter } from '../../ports/storage.js';
+import type { TestApi } from '../test-api.js';
+import { sameData } from './assert.js';
 import {
   at,
   historyEntry,
@@ -13,7 +14,8 @@ import {
 import type { ReopenableStorageFactory } from './types.js';
 
 /** Registered only when the adapter can open the same data again (`options.reopen`). */
-export function durabilityCases(factory: ReopenableStorageFactory): void {
+export function durabilityCases(test: TestApi, factory: ReopenableStorageFactory): void {
+  const { it } = test;
   it('keeps its data after close and reopen', async () => {
     const { storage, reopen, cleanup } = await factory();
     let open: StorageAdapter | undefined = storage;
@@ -23,7 +25,10 @@ export function durabilityCases(factory: ReopenableStorageFactory): void {
       const ret = returnRecord(order.id);
       const payment = paymentRecord(order.id);
       payment.refunds = [refundRecord(payment.id, { returnId: ret.id, state: 'pending' })];
-      const entries = [historyEntry(order.id), historyEntry(order.id, { to: 'confirmed', event: 'CONFIRM' })];
+      const entries = [
+        historyEntry(order.id),
+        historyEntry(order.id, { to: 'confirmed', event: 'CONFIRM' }),
+      ];
       const event = outboxRecord();
       const key = idempotencyRecord();
       await storage.transaction(async (tx) => {
@@ -39,16 +44,16 @@ export function durabilityCases(factory: ReopenableStorageFactory): void {
 
       open = await reopen();
       await open.migrate();
-      expect(await open.orders.get(order.id)).toEqual(order);
-      expect(await open.returns.get(ret.id)).toEqual(ret);
-      expect(await open.payments.get(payment.id)).toEqual(payment);
-      expect(await open.payments.listUnsettled(at(60), 10)).toEqual([payment]);
-      expect(await open.history.list('order', order.id)).toEqual(entries);
-      expect(await open.outbox.claim(at(1), at(2), 10)).toEqual([
+      sameData(await open.orders.get(order.id), order);
+      sameData(await open.returns.get(ret.id), ret);
+      sameData(await open.payments.get(payment.id), payment);
+      sameData(await open.payments.listUnsettled(at(60), 10), [payment]);
+      sameData(await open.history.list('order', order.id), entries);
+      sameData(await open.outbox.claim(at(1), at(2), 10), [
         { ...event, availableAt: at(2), attempts: 1 },
       ]);
-      expect(await open.idempotency.get(key.scope, key.key)).toEqual(key);
-      expect((await open.orders.list({ limit: 10 })).data).toEqual([order]);
+      sameData(await open.idempotency.get(key.scope, key.key), key);
+      sameData((await open.orders.list({ limit: 10 })).data, [order]);
     } finally {
       await open?.close();
       await cleanup?.();

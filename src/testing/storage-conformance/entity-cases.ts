@@ -1,5 +1,6 @@
-import { expect, it } from 'vitest';
 import type { StorageAdapter } from '../../ports/storage.js';
+import type { TestApi } from '../test-api.js';
+import { assert, sameData } from './assert.js';
 import {
   at,
   historyEntry,
@@ -10,14 +11,15 @@ import {
 } from './fixtures.js';
 
 /** Single-row behaviour of the order, return and payment repositories. */
-export function entityCases(storage: () => StorageAdapter): void {
+export function entityCases(test: TestApi, storage: () => StorageAdapter): void {
+  const { it } = test;
   it('answers ping and treats a second migrate() as a no-op', async () => {
     const s = storage();
     const order = orderRecord();
     await s.orders.insert(order);
     await s.migrate();
-    await expect(s.ping()).resolves.toBeUndefined();
-    expect(await s.orders.get(order.id)).toEqual(order);
+    assert.equal(await s.ping(), undefined);
+    sameData(await s.orders.get(order.id), order);
   });
 
   it('round-trips orders with and without optional fields, deep-equal', async () => {
@@ -48,8 +50,8 @@ export function entityCases(storage: () => StorageAdapter): void {
     });
     await s.orders.insert(delivered);
     await s.orders.insert(cancelled);
-    expect(await s.orders.get(delivered.id)).toEqual(delivered);
-    expect(await s.orders.get(cancelled.id)).toEqual(cancelled);
+    sameData(await s.orders.get(delivered.id), delivered);
+    sameData(await s.orders.get(cancelled.id), cancelled);
   });
 
   it('round-trips returns, deep-equal', async () => {
@@ -70,8 +72,8 @@ export function entityCases(storage: () => StorageAdapter): void {
     await s.orders.insert(order);
     await s.returns.insert(scheduled);
     await s.returns.insert(rejected);
-    expect(await s.returns.get(scheduled.id)).toEqual(scheduled);
-    expect(await s.returns.get(rejected.id)).toEqual(rejected);
+    sameData(await s.returns.get(scheduled.id), scheduled);
+    sameData(await s.returns.get(rejected.id), rejected);
   });
 
   it('round-trips payments with their refunds in order, deep-equal', async () => {
@@ -85,7 +87,12 @@ export function entityCases(storage: () => StorageAdapter): void {
       ...base,
       refunds: [
         refundRecord(base.id, { amount: 100, reason: 'goodwill', providerReference: 're_1' }),
-        refundRecord(base.id, { amount: 250, returnId: ret.id, createdAt: at(1), updatedAt: at(2) }),
+        refundRecord(base.id, {
+          amount: 250,
+          returnId: ret.id,
+          createdAt: at(1),
+          updatedAt: at(2),
+        }),
         refundRecord(base.id, { amount: 75, state: 'failed', failureCode: 'amount_too_large' }),
         refundRecord(base.id, { amount: 5, state: 'pending', createdAt: at(3) }),
       ],
@@ -104,18 +111,18 @@ export function entityCases(storage: () => StorageAdapter): void {
     });
     delete failed.providerReference;
     for (const p of [payment, manual, failed]) await s.payments.insert(p);
-    expect(await s.payments.get(payment.id)).toEqual(payment);
-    expect(await s.payments.get(manual.id)).toEqual(manual);
-    expect(await s.payments.get(failed.id)).toEqual(failed);
+    sameData(await s.payments.get(payment.id), payment);
+    sameData(await s.payments.get(manual.id), manual);
+    sameData(await s.payments.get(failed.id), failed);
   });
 
   it('returns undefined for an unknown id', async () => {
     const s = storage();
     await s.orders.insert(orderRecord());
-    expect(await s.orders.get('ord_unknown')).toBeUndefined();
-    expect(await s.returns.get('ret_unknown')).toBeUndefined();
-    expect(await s.payments.get('pay_unknown')).toBeUndefined();
-    expect(await s.orders.get('ord_unknown', { forUpdate: true })).toBeUndefined();
+    assert.equal(await s.orders.get('ord_unknown'), undefined);
+    assert.equal(await s.returns.get('ret_unknown'), undefined);
+    assert.equal(await s.payments.get('pay_unknown'), undefined);
+    assert.equal(await s.orders.get('ord_unknown', { forUpdate: true }), undefined);
   });
 
   it('updates an order when the expected version matches and refuses a stale one', async () => {
@@ -123,16 +130,16 @@ export function entityCases(storage: () => StorageAdapter): void {
     const order = orderRecord();
     await s.orders.insert(order);
     const confirmed = { ...order, state: 'confirmed' as const, version: 2, updatedAt: at(1) };
-    expect(await s.orders.update(confirmed, 1)).toBe(true);
-    expect(await s.orders.get(order.id)).toEqual(confirmed);
+    assert.equal(await s.orders.update(confirmed, 1), true);
+    sameData(await s.orders.get(order.id), confirmed);
 
     const stale = { ...order, state: 'cancelled' as const, version: 2, updatedAt: at(2) };
-    expect(await s.orders.update(stale, 1)).toBe(false);
-    expect(await s.orders.get(order.id)).toEqual(confirmed);
+    assert.equal(await s.orders.update(stale, 1), false);
+    sameData(await s.orders.get(order.id), confirmed);
 
     const ghost = orderRecord({ version: 2 });
-    expect(await s.orders.update(ghost, 1)).toBe(false);
-    expect(await s.orders.get(ghost.id)).toBeUndefined();
+    assert.equal(await s.orders.update(ghost, 1), false);
+    assert.equal(await s.orders.get(ghost.id), undefined);
   });
 
   it('applies the same version check to returns and payments', async () => {
@@ -145,14 +152,14 @@ export function entityCases(storage: () => StorageAdapter): void {
     await s.payments.insert(payment);
 
     const approved = { ...ret, state: 'approved' as const, version: 2, updatedAt: at(1) };
-    expect(await s.returns.update(approved, 1)).toBe(true);
-    expect(await s.returns.update({ ...ret, state: 'rejected', version: 2 }, 1)).toBe(false);
-    expect(await s.returns.get(ret.id)).toEqual(approved);
+    assert.equal(await s.returns.update(approved, 1), true);
+    assert.equal(await s.returns.update({ ...ret, state: 'rejected', version: 2 }, 1), false);
+    sameData(await s.returns.get(ret.id), approved);
 
     const voided = { ...payment, state: 'voided' as const, version: 2, updatedAt: at(1) };
-    expect(await s.payments.update(voided, 1)).toBe(true);
-    expect(await s.payments.update({ ...payment, state: 'failed', version: 2 }, 1)).toBe(false);
-    expect(await s.payments.get(payment.id)).toEqual(voided);
+    assert.equal(await s.payments.update(voided, 1), true);
+    assert.equal(await s.payments.update({ ...payment, state: 'failed', version: 2 }, 1), false);
+    sameData(await s.payments.get(payment.id), voided);
   });
 
   it('inserts new refunds and updates known ones when a payment is updated', async () => {
@@ -163,7 +170,12 @@ export function entityCases(storage: () => StorageAdapter): void {
     await s.orders.insert(order);
     await s.payments.insert({ ...payment, refunds: [first] });
 
-    const settled = { ...first, state: 'succeeded' as const, providerReference: 're_9', updatedAt: at(2) };
+    const settled = {
+      ...first,
+      state: 'succeeded' as const,
+      providerReference: 're_9',
+      updatedAt: at(2),
+    };
     const second = refundRecord(payment.id, { state: 'pending', amount: 200, createdAt: at(2) });
     const next = {
       ...payment,
@@ -173,8 +185,8 @@ export function entityCases(storage: () => StorageAdapter): void {
       version: 2,
       updatedAt: at(2),
     };
-    expect(await s.payments.update(next, 1)).toBe(true);
-    expect(await s.payments.get(payment.id)).toEqual(next);
+    assert.equal(await s.payments.update(next, 1), true);
+    sameData(await s.payments.get(payment.id), next);
   });
 
   it('writes exactly one of many concurrent updates with the same expected version', async () => {
@@ -186,10 +198,10 @@ export function entityCases(storage: () => StorageAdapter): void {
         s.orders.update({ ...order, version: 2, metadata: { writer: i } }, 1),
       ),
     );
-    expect(written.filter(Boolean)).toHaveLength(1);
+    assert.equal(written.filter(Boolean).length, 1);
     const stored = await s.orders.get(order.id);
-    expect(stored?.version).toBe(2);
-    expect(stored?.metadata).toEqual({ writer: written.indexOf(true) });
+    assert.equal(stored?.version, 2);
+    sameData(stored?.metadata, { writer: written.indexOf(true) });
   });
 
   it('serializes read-check-write transactions that read with forUpdate', async () => {
@@ -209,8 +221,8 @@ export function entityCases(storage: () => StorageAdapter): void {
       ),
     );
     const stored = await s.orders.get(order.id);
-    expect(stored?.metadata).toEqual({ count: 10 });
-    expect(stored?.version).toBe(11);
-    expect(await s.history.list('order', order.id)).toHaveLength(10);
+    sameData(stored?.metadata, { count: 10 });
+    assert.equal(stored?.version, 11);
+    assert.equal((await s.history.list('order', order.id)).length, 10);
   });
 }

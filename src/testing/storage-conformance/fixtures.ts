@@ -1,4 +1,3 @@
-import { afterEach, beforeEach } from 'vitest';
 import { newId } from '../../domain/ids.js';
 import type {
   IdempotencyRecord,
@@ -9,6 +8,7 @@ import type {
 import type { HistoryEntry, OrderRecord } from '../../schemas/order.js';
 import type { PaymentRecord, Refund } from '../../schemas/payment.js';
 import type { ReturnRecord } from '../../schemas/return.js';
+import type { TestApi } from '../test-api.js';
 import type { StorageFactory } from './types.js';
 
 const BASE = Date.parse('2026-01-01T00:00:00.000Z');
@@ -17,10 +17,11 @@ const BASE = Date.parse('2026-01-01T00:00:00.000Z');
 export const at = (minutes: number): string => new Date(BASE + minutes * 60_000).toISOString();
 
 /**
- * Registers beforeEach/afterEach in the current `describe` that give every test a fresh,
- * migrated storage and close it (then run `cleanup`) afterwards.
+ * Registers beforeEach/afterEach (from `test`) in the current `describe` that give every
+ * test a fresh, migrated storage and close it (then run `cleanup`) afterwards.
  */
-export function useStorage(factory: StorageFactory): () => StorageAdapter {
+export function useStorage(test: TestApi, factory: StorageFactory): () => StorageAdapter {
+  const { beforeEach, afterEach } = test;
   let current: Awaited<ReturnType<StorageFactory>> | undefined;
   beforeEach(async () => {
     current = await factory();
@@ -141,7 +142,15 @@ export function historyEntry(
   entityId: string,
   overrides: Partial<HistoryEntry> = {},
 ): HistoryEntry {
-  return { entity: 'order', entityId, from: null, to: 'pending', event: 'CREATE', at: at(0), ...overrides };
+  return {
+    entity: 'order',
+    entityId,
+    from: null,
+    to: 'pending',
+    event: 'CREATE',
+    at: at(0),
+    ...overrides,
+  };
 }
 
 export function outboxRecord(overrides: Partial<OutboxRecord> = {}): OutboxRecord {

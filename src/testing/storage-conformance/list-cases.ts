@@ -1,6 +1,7 @@
-import { expect, it } from 'vitest';
 import type { StorageAdapter } from '../../ports/storage.js';
 import type { OrderRecord } from '../../schemas/order.js';
+import type { TestApi } from '../test-api.js';
+import { assert, sameData } from './assert.js';
 import {
   allPages,
   at,
@@ -31,22 +32,29 @@ function tenOrders(): OrderRecord[] {
 }
 
 /** Keyset-paginated lists, filters, per-order lookups, the sweep's query and history. */
-export function listCases(storage: () => StorageAdapter): void {
+export function listCases(test: TestApi, storage: () => StorageAdapter): void {
+  const { it } = test;
   it('lists orders newest first and walks every page exactly once with keyset cursors', async () => {
     const s = storage();
     const orders = tenOrders();
     await insertAll(scrambled(orders), (o) => s.orders.insert(o));
 
     const { pages, cursors } = await allPages((cursor) => s.orders.list({ limit: 3, cursor }));
-    expect(pages.map((p) => p.length)).toEqual([3, 3, 3, 1]);
-    expect(cursors.slice(0, -1).every((c) => typeof c === 'string')).toBe(true);
-    expect(cursors.at(-1)).toBeNull();
-    expect(idsOf(pages.flat())).toEqual(idsOf(newestFirst(orders)));
-    expect(pages.flat()).toEqual(newestFirst(orders));
+    sameData(
+      pages.map((p) => p.length),
+      [3, 3, 3, 1],
+    );
+    assert.equal(
+      cursors.slice(0, -1).every((c) => typeof c === 'string'),
+      true,
+    );
+    assert.equal(cursors.at(-1), null);
+    sameData(idsOf(pages.flat()), idsOf(newestFirst(orders)));
+    sameData(pages.flat(), newestFirst(orders));
 
     const whole = await s.orders.list({ limit: 100 });
-    expect(whole).toEqual({ data: newestFirst(orders), nextCursor: null });
-    expect(await s.orders.list({ limit: 5, cursor: cursors.at(-2) ?? undefined })).toEqual({
+    sameData(whole, { data: newestFirst(orders), nextCursor: null });
+    sameData(await s.orders.list({ limit: 5, cursor: cursors.at(-2) ?? undefined }), {
       data: pages.at(-1),
       nextCursor: null,
     });
@@ -58,14 +66,23 @@ export function listCases(storage: () => StorageAdapter): void {
     await insertAll(scrambled(orders), (o) => s.orders.insert(o));
     const expected = (keep: (o: OrderRecord) => boolean) => idsOf(newestFirst(orders.filter(keep)));
     const walk = async (query: { state?: 'confirmed' | 'pending'; customerId?: string }) =>
-      idsOf((await allPages((cursor) => s.orders.list({ ...query, limit: 2, cursor }))).pages.flat());
+      idsOf(
+        (await allPages((cursor) => s.orders.list({ ...query, limit: 2, cursor }))).pages.flat(),
+      );
 
-    expect(await walk({ state: 'confirmed' })).toEqual(expected((o) => o.state === 'confirmed'));
-    expect(await walk({ customerId: 'cus_b' })).toEqual(expected((o) => o.customerId === 'cus_b'));
-    expect(await walk({ customerId: 'cus_a', state: 'pending' })).toEqual(
+    sameData(
+      await walk({ state: 'confirmed' }),
+      expected((o) => o.state === 'confirmed'),
+    );
+    sameData(
+      await walk({ customerId: 'cus_b' }),
+      expected((o) => o.customerId === 'cus_b'),
+    );
+    sameData(
+      await walk({ customerId: 'cus_a', state: 'pending' }),
       expected((o) => o.customerId === 'cus_a' && o.state === 'pending'),
     );
-    expect((await s.orders.list({ customerId: 'cus_nobody', limit: 5 })).data).toEqual([]);
+    sameData((await s.orders.list({ customerId: 'cus_nobody', limit: 5 })).data, []);
   });
 
   it('filters orders by createdAfter, createdBefore and updatedBefore', async () => {
@@ -73,18 +90,30 @@ export function listCases(storage: () => StorageAdapter): void {
     const orders = tenOrders();
     await insertAll(scrambled(orders), (o) => s.orders.insert(o));
     const list = async (query: Record<string, string>) =>
-      idsOf((await allPages((cursor) => s.orders.list({ ...query, limit: 2, cursor }))).pages.flat());
+      idsOf(
+        (await allPages((cursor) => s.orders.list({ ...query, limit: 2, cursor }))).pages.flat(),
+      );
     const expected = (keep: (o: OrderRecord) => boolean) => idsOf(newestFirst(orders.filter(keep)));
 
     const after = at(2.5);
     const before = at(7.5);
-    expect(await list({ createdAfter: after })).toEqual(expected((o) => o.createdAt > after));
-    expect(await list({ createdBefore: before })).toEqual(expected((o) => o.createdAt < before));
-    expect(await list({ createdAfter: after, createdBefore: before })).toEqual(
+    sameData(
+      await list({ createdAfter: after }),
+      expected((o) => o.createdAt > after),
+    );
+    sameData(
+      await list({ createdBefore: before }),
+      expected((o) => o.createdAt < before),
+    );
+    sameData(
+      await list({ createdAfter: after, createdBefore: before }),
       expected((o) => o.createdAt > after && o.createdAt < before),
     );
     const updated = at(29);
-    expect(await list({ updatedBefore: updated })).toEqual(expected((o) => o.updatedAt < updated));
+    sameData(
+      await list({ updatedBefore: updated }),
+      expected((o) => o.updatedAt < updated),
+    );
   });
 
   it('lists and filters returns by orderId and state, and lists an order’s returns oldest first', async () => {
@@ -100,20 +129,33 @@ export function listCases(storage: () => StorageAdapter): void {
     );
     await insertAll(scrambled(returns), (r) => s.returns.insert(r));
     const walk = async (query: { orderId?: string; state?: 'approved' }) =>
-      idsOf((await allPages((cursor) => s.returns.list({ ...query, limit: 2, cursor }))).pages.flat());
+      idsOf(
+        (await allPages((cursor) => s.returns.list({ ...query, limit: 2, cursor }))).pages.flat(),
+      );
     const expected = (keep: (r: (typeof returns)[number]) => boolean) =>
       idsOf(newestFirst(returns.filter(keep)));
 
-    expect(await walk({})).toEqual(expected(() => true));
-    expect(await walk({ orderId: a.id })).toEqual(expected((r) => r.orderId === a.id));
-    expect(await walk({ state: 'approved' })).toEqual(expected((r) => r.state === 'approved'));
-    expect(await walk({ orderId: b.id, state: 'approved' })).toEqual(
+    sameData(
+      await walk({}),
+      expected(() => true),
+    );
+    sameData(
+      await walk({ orderId: a.id }),
+      expected((r) => r.orderId === a.id),
+    );
+    sameData(
+      await walk({ state: 'approved' }),
+      expected((r) => r.state === 'approved'),
+    );
+    sameData(
+      await walk({ orderId: b.id, state: 'approved' }),
       expected((r) => r.orderId === b.id && r.state === 'approved'),
     );
-    expect(await s.returns.listByOrder(a.id)).toEqual(
+    sameData(
+      await s.returns.listByOrder(a.id),
       newestFirst(returns.filter((r) => r.orderId === a.id)).reverse(),
     );
-    expect(await s.returns.listByOrder('ord_without_returns')).toEqual([]);
+    sameData(await s.returns.listByOrder('ord_without_returns'), []);
   });
 
   it('lists payments by order oldest first, for many orders at once, and by state', async () => {
@@ -130,17 +172,18 @@ export function listCases(storage: () => StorageAdapter): void {
     await insertAll(scrambled(payments), (p) => s.payments.insert(p));
     const ofOrder = (id: string) => newestFirst(payments.filter((p) => p.orderId === id)).reverse();
 
-    expect(await s.payments.listByOrder(orders[0]!.id)).toEqual(ofOrder(orders[0]!.id));
-    expect(await s.payments.listByOrder('ord_without_payments')).toEqual([]);
+    sameData(await s.payments.listByOrder(orders[0]!.id), ofOrder(orders[0]!.id));
+    sameData(await s.payments.listByOrder('ord_without_payments'), []);
     const many = await s.payments.listByOrders([orders[0]!.id, orders[2]!.id, orders[0]!.id]);
-    expect(idsOf(many).sort()).toEqual(
+    sameData(
+      idsOf(many).sort(),
       idsOf([...ofOrder(orders[0]!.id), ...ofOrder(orders[2]!.id)]).sort(),
     );
-    expect(await s.payments.listByOrders([])).toEqual([]);
+    sameData(await s.payments.listByOrders([]), []);
     const captured = await s.payments.list({ state: 'captured', limit: 10 });
-    expect(captured.data).toEqual(newestFirst(payments.filter((p) => p.state === 'captured')));
+    sameData(captured.data, newestFirst(payments.filter((p) => p.state === 'captured')));
     const ofFirst = await s.payments.list({ orderId: orders[1]!.id, limit: 10 });
-    expect(idsOf(ofFirst.data)).toEqual(idsOf(ofOrder(orders[1]!.id).reverse()));
+    sameData(idsOf(ofFirst.data), idsOf(ofOrder(orders[1]!.id).reverse()));
   });
 
   it('lists unsettled payments last updated before the cutoff, and no settled ones', async () => {
@@ -172,17 +215,28 @@ export function listCases(storage: () => StorageAdapter): void {
     );
 
     const found = await s.payments.listUnsettled(at(10), 100);
-    expect(idsOf(found).sort()).toEqual(idsOf([pending, capturing, refunding]).sort());
-    expect(found.find((p) => p.id === refunding.id)).toEqual(refunding);
+    sameData(idsOf(found).sort(), idsOf([pending, capturing, refunding]).sort());
+    sameData(
+      found.find((p) => p.id === refunding.id),
+      refunding,
+    );
     const limited = await s.payments.listUnsettled(at(10), 2);
-    expect(limited).toHaveLength(2);
-    expect(idsOf([pending, capturing, refunding])).toEqual(expect.arrayContaining(idsOf(limited)));
-    expect(await s.payments.listUnsettled(at(1), 100)).toEqual([]);
+    assert.equal(limited.length, 2);
+    const unsettled = idsOf([pending, capturing, refunding]);
+    for (const id of idsOf(limited)) {
+      assert.ok(unsettled.includes(id), `listUnsettled returned ${id}, which is not unsettled`);
+    }
+    sameData(await s.payments.listUnsettled(at(1), 100), []);
 
     // Settling the refund takes the payment out of the sweep's list.
-    const done = { ...refunding, refunds: refunding.refunds.map((r) => ({ ...r, state: 'succeeded' as const })), version: 2 };
-    expect(await s.payments.update(done, 1)).toBe(true);
-    expect(idsOf(await s.payments.listUnsettled(at(10), 100)).sort()).toEqual(
+    const done = {
+      ...refunding,
+      refunds: refunding.refunds.map((r) => ({ ...r, state: 'succeeded' as const })),
+      version: 2,
+    };
+    assert.equal(await s.payments.update(done, 1), true);
+    sameData(
+      idsOf(await s.payments.listUnsettled(at(10), 100)).sort(),
       idsOf([pending, capturing]).sort(),
     );
   });
@@ -195,16 +249,19 @@ export function listCases(storage: () => StorageAdapter): void {
       historyEntry(a.id, { from: moves[i - 1] ?? null, to, event: `E${i}`, at: at(1) }),
     );
     ofA[1] = { ...ofA[1]!, actor: 'admin@example.com', reason: 'paid by bank transfer' };
-    const ofB = [historyEntry(b.id, { at: at(0) }), historyEntry(b.id, { to: 'cancelled', event: 'CANCEL', from: 'pending', at: at(3) })];
+    const ofB = [
+      historyEntry(b.id, { at: at(0) }),
+      historyEntry(b.id, { to: 'cancelled', event: 'CANCEL', from: 'pending', at: at(3) }),
+    ];
     const samePayment = historyEntry(a.id, { entity: 'payment', to: 'captured', event: 'CAPTURE' });
     for (const [i, entry] of ofA.entries()) {
       await s.history.append(entry);
       if (ofB[i]) await s.history.append(ofB[i]!);
       if (i === 2) await s.history.append(samePayment);
     }
-    expect(await s.history.list('order', a.id)).toEqual(ofA);
-    expect(await s.history.list('order', b.id)).toEqual(ofB);
-    expect(await s.history.list('payment', a.id)).toEqual([samePayment]);
-    expect(await s.history.list('return', a.id)).toEqual([]);
+    sameData(await s.history.list('order', a.id), ofA);
+    sameData(await s.history.list('order', b.id), ofB);
+    sameData(await s.history.list('payment', a.id), [samePayment]);
+    sameData(await s.history.list('return', a.id), []);
   });
 }

@@ -1,4 +1,3 @@
-import { afterEach, beforeEach, expect, it } from 'vitest';
 import { inProcessJobs } from '../../../adapters/jobs/in-process/index.js';
 import { createOrderSystem, type OrderSystem } from '../../create-order-system.js';
 import { EVENT_NAMES } from '../../events/event-map.js';
@@ -6,6 +5,8 @@ import { silentLogger } from '../../ports/logger.js';
 import { deliveredOrder, orderInput } from '../builders.js';
 import { fakeCarrier } from '../fake-carrier.js';
 import { type FakePaymentProvider, fakePaymentProvider } from '../fake-payment-provider.js';
+import type { TestApi } from '../test-api.js';
+import { assert, sameData, withCode } from './assert.js';
 import type { StorageFactory } from './types.js';
 
 /** The outcome of each of `calls`: the resolved value, or the rejection's `code`. */
@@ -23,7 +24,8 @@ async function outcomes<T>(calls: Promise<T>[]) {
  * The races the managers rely on the storage for, run through `createOrderSystem` with
  * the in-process job runner, the fake provider and the fake carrier.
  */
-export function managerCases(factory: StorageFactory): void {
+export function managerCases(test: TestApi, factory: StorageFactory): void {
+  const { it, beforeEach, afterEach } = test;
   let current: OrderSystem | undefined;
   let provider: FakePaymentProvider;
   let cleanup: (() => Promise<void>) | undefined;
@@ -79,23 +81,32 @@ export function managerCases(factory: StorageFactory): void {
   it('lets exactly 20 of 30 parallel refunds of 100 through on a capture of 2000', async () => {
     const oms = system();
     const order = await oms.orders.create(
-      orderInput({ items: [{ sku: 'BOX', name: 'Box', quantity: 1, unitPrice: 2000 }], shippingTotal: 0 }),
+      orderInput({
+        items: [{ sku: 'BOX', name: 'Box', quantity: 1, unitPrice: 2000 }],
+        shippingTotal: 0,
+      }),
     );
-    const payment = await oms.payments.process({ orderId: order.id, paymentMethod: { token: 'tok_visa' } });
-    expect(payment.capturedAmount).toBe(2000);
+    const payment = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: { token: 'tok_visa' },
+    });
+    assert.equal(payment.capturedAmount, 2000);
     await oms.idle();
 
     const { ok, codes } = await outcomes(
       Array.from({ length: 30 }, () => oms.payments.refund(payment.id, { amount: 100 })),
     );
     await oms.idle();
-    expect(ok).toHaveLength(20);
-    expect(codes).toEqual(Array(10).fill('refund_exceeds_captured'));
+    assert.equal(ok.length, 20);
+    sameData(codes, Array(10).fill('refund_exceeds_captured'));
     const after = await oms.payments.get(payment.id);
-    expect(after.refundedAmount).toBeLessThanOrEqual(after.capturedAmount);
-    expect(after.refundedAmount).toBe(2000);
-    expect(after.refunds.filter((r) => r.state === 'succeeded')).toHaveLength(20);
-    expect(provider.ledger(payment.id)).toEqual({ captured: 2000, refunded: 2000, refunds: 20 });
+    assert.ok(
+      after.refundedAmount <= after.capturedAmount,
+      `refunded ${after.refundedAmount} of a capture of ${after.capturedAmount}`,
+    );
+    assert.equal(after.refundedAmount, 2000);
+    assert.equal(after.refunds.filter((r) => r.state === 'succeeded').length, 20);
+    sameData(provider.ledger(payment.id), { captured: 2000, refunded: 2000, refunds: 20 });
   });
 
   it('lets exactly one of 20 transitions with the same expected version win', async () => {
@@ -107,13 +118,14 @@ export function managerCases(factory: StorageFactory): void {
         oms.orders.transition(order.id, { state: 'confirmed' }, { expectedVersion: order.version }),
       ),
     );
-    expect(ok).toHaveLength(1);
-    expect(ok[0]).toMatchObject({ state: 'confirmed', version: order.version + 1 });
-    expect(codes).toEqual(Array(19).fill('concurrency_conflict'));
+    assert.equal(ok.length, 1);
+    assert.equal(ok[0]?.state, 'confirmed');
+    assert.equal(ok[0]?.version, order.version + 1);
+    sameData(codes, Array(19).fill('concurrency_conflict'));
     await oms.idle();
     const confirms = (await oms.orders.history(order.id)).filter((h) => h.event === 'CONFIRM');
-    expect(confirms).toHaveLength(1);
-    expect((await oms.orders.get(order.id)).version).toBe(order.version + 1);
+    assert.equal(confirms.length, 1);
+    assert.equal((await oms.orders.get(order.id)).version, order.version + 1);
   });
 
   it('accepts exactly 3 of 10 parallel one-unit returns of a 3-unit line', async () => {
@@ -131,10 +143,10 @@ export function managerCases(factory: StorageFactory): void {
         }),
       ),
     );
-    expect(ok).toHaveLength(3);
-    expect(codes).toEqual(Array(7).fill('return_quantity_exceeded'));
+    assert.equal(ok.length, 3);
+    sameData(codes, Array(7).fill('return_quantity_exceeded'));
     await oms.idle();
-    expect(await oms.storage.returns.listByOrder(order.id)).toHaveLength(3);
+    assert.equal((await oms.storage.returns.listByOrder(order.id)).length, 3);
   });
 
   it('creates one order for 8 parallel creates with one idempotency key', async () => {
@@ -143,12 +155,12 @@ export function managerCases(factory: StorageFactory): void {
     const { ok, codes } = await outcomes(
       Array.from({ length: 8 }, () => oms.orders.create(input, { idempotencyKey: 'create-once' })),
     );
-    expect(codes).toEqual([]);
-    expect(new Set(ok.map((o) => o.id)).size).toBe(1);
+    sameData(codes, []);
+    assert.equal(new Set(ok.map((o) => o.id)).size, 1);
     await oms.idle();
     const listed = await oms.orders.list({ customerId: 'cus_idempotent' });
-    expect(listed.data).toHaveLength(1);
-    expect(listed.data[0]?.id).toBe(ok[0]?.id);
+    assert.equal(listed.data.length, 1);
+    assert.equal(listed.data[0]?.id, ok[0]?.id);
   });
 
   it('leaves no new rows and emits no event when it refuses a return on an undelivered order', async () => {
@@ -158,30 +170,38 @@ export function managerCases(factory: StorageFactory): void {
     const before = await snapshot(order.id);
     const seen = recordEvents();
     const line = order.items[0]!;
-    await expect(
+    await assert.rejects(
       oms.returns.create({
         orderId: order.id,
         items: [{ orderItemId: line.id, quantity: 1, reason: 'damaged' }],
       }),
-    ).rejects.toMatchObject({ code: 'order_not_delivered' });
+      withCode('order_not_delivered'),
+    );
     await oms.idle();
-    expect(await snapshot(order.id)).toEqual(before);
-    expect(seen).toEqual([]);
+    sameData(await snapshot(order.id), before);
+    sameData(seen, []);
   });
 
   it('leaves no new rows and emits no event when it refuses a refund beyond the capture', async () => {
     const oms = system();
     const order = await oms.orders.create(orderInput());
-    const payment = await oms.payments.process({ orderId: order.id, paymentMethod: { token: 'tok_visa' } });
+    const payment = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: { token: 'tok_visa' },
+    });
     await oms.idle();
     const before = await snapshot(order.id);
     const seen = recordEvents();
-    await expect(
+    await assert.rejects(
       oms.payments.refund(payment.id, { amount: payment.capturedAmount + 1 }),
-    ).rejects.toMatchObject({ code: 'refund_exceeds_captured' });
+      withCode('refund_exceeds_captured'),
+    );
     await oms.idle();
-    expect(await snapshot(order.id)).toEqual(before);
-    expect(seen).toEqual([]);
-    expect(provider.calls.filter((c) => c.operation === 'refund')).toEqual([]);
+    sameData(await snapshot(order.id), before);
+    sameData(seen, []);
+    sameData(
+      provider.calls.filter((c) => c.operation === 'refund'),
+      [],
+    );
   });
 }

@@ -1,5 +1,6 @@
-import { expect, it } from 'vitest';
 import type { OutboxRecord, StorageAdapter } from '../../ports/storage.js';
+import type { TestApi } from '../test-api.js';
+import { assert, sameData } from './assert.js';
 import { at, idempotencyRecord, idsOf, insertAll, outboxRecord, scrambled } from './fixtures.js';
 
 const leased = (row: OutboxRecord, leaseUntil: string, attempts: number): OutboxRecord => ({
@@ -9,22 +10,23 @@ const leased = (row: OutboxRecord, leaseUntil: string, attempts: number): Outbox
 });
 
 /** The outbox and the idempotency keys: the two tables that coordinate processes. */
-export function queueCases(storage: () => StorageAdapter): void {
+export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
+  const { it } = test;
   it('claims only due outbox rows, oldest first, leasing them and counting an attempt', async () => {
     const s = storage();
     const first = outboxRecord({ createdAt: at(0), availableAt: at(0) });
     const second = outboxRecord({ createdAt: at(1), availableAt: at(1), attempts: 2 });
     const later = outboxRecord({ createdAt: at(2), availableAt: at(10), name: 'payment.created' });
     await s.outbox.insert(scrambled([first, second, later]));
-    expect(await s.outbox.count()).toBe(3);
+    assert.equal(await s.outbox.count(), 3);
 
-    expect(await s.outbox.claim(at(5), at(6), 1)).toEqual([leased(first, at(6), 1)]);
-    expect(await s.outbox.claim(at(5), at(6), 10)).toEqual([leased(second, at(6), 3)]);
-    expect(await s.outbox.claim(at(5), at(6), 10)).toEqual([]);
-    expect(await s.outbox.count()).toBe(3);
+    sameData(await s.outbox.claim(at(5), at(6), 1), [leased(first, at(6), 1)]);
+    sameData(await s.outbox.claim(at(5), at(6), 10), [leased(second, at(6), 3)]);
+    sameData(await s.outbox.claim(at(5), at(6), 10), []);
+    assert.equal(await s.outbox.count(), 3);
 
     // A lease that ran out makes the row claimable again; availableAt = now is due.
-    expect(await s.outbox.claim(at(10), at(11), 10)).toEqual([
+    sameData(await s.outbox.claim(at(10), at(11), 10), [
       leased(first, at(11), 2),
       leased(second, at(11), 4),
       leased(later, at(11), 1),
@@ -36,11 +38,11 @@ export function queueCases(storage: () => StorageAdapter): void {
     const rows = [0, 1, 2, 3].map((i) => outboxRecord({ createdAt: at(i) }));
     await s.outbox.insert(rows);
     await s.outbox.delete([rows[0]!.id, rows[2]!.id, 'evt_unknown']);
-    expect(await s.outbox.count()).toBe(2);
+    assert.equal(await s.outbox.count(), 2);
     await s.outbox.delete([]);
-    expect(idsOf(await s.outbox.claim(at(9), at(10), 10))).toEqual(idsOf([rows[1]!, rows[3]!]));
+    sameData(idsOf(await s.outbox.claim(at(9), at(10), 10)), idsOf([rows[1]!, rows[3]!]));
     await s.outbox.delete(idsOf(rows));
-    expect(await s.outbox.count()).toBe(0);
+    assert.equal(await s.outbox.count(), 0);
   });
 
   it('never hands the same outbox row to two concurrent claims', async () => {
@@ -50,22 +52,25 @@ export function queueCases(storage: () => StorageAdapter): void {
     const batches = await Promise.all([1, 2, 3, 4].map(() => s.outbox.claim(at(5), at(6), 5)));
     const rest = await s.outbox.claim(at(5), at(6), 100);
     const claimed = [...batches.flat(), ...rest];
-    expect(claimed.every((r) => r.attempts === 1 && r.availableAt === at(6))).toBe(true);
-    expect(idsOf(claimed).sort()).toEqual(idsOf(rows).sort());
+    assert.equal(
+      claimed.every((r) => r.attempts === 1 && r.availableAt === at(6)),
+      true,
+    );
+    sameData(idsOf(claimed).sort(), idsOf(rows).sort());
   });
 
   it('claims an idempotency key once, then returns the existing record', async () => {
     const s = storage();
     const record = idempotencyRecord();
-    expect(await s.idempotency.claim(record)).toBeUndefined();
+    assert.equal(await s.idempotency.claim(record), undefined);
     const again = { ...record, fingerprint: 'other', lockedUntil: at(3), createdAt: at(2) };
-    expect(await s.idempotency.claim(again)).toEqual(record);
-    expect(await s.idempotency.get(record.scope, record.key)).toEqual(record);
+    sameData(await s.idempotency.claim(again), record);
+    sameData(await s.idempotency.get(record.scope, record.key), record);
     // Keys are scoped per operation.
     const otherScope = { ...record, scope: 'payments.refund' };
-    expect(await s.idempotency.claim(otherScope)).toBeUndefined();
-    expect(await s.idempotency.get('payments.refund', record.key)).toEqual(otherScope);
-    expect(await s.idempotency.get(record.scope, 'unknown-key')).toBeUndefined();
+    assert.equal(await s.idempotency.claim(otherScope), undefined);
+    sameData(await s.idempotency.get('payments.refund', record.key), otherScope);
+    assert.equal(await s.idempotency.get(record.scope, 'unknown-key'), undefined);
   });
 
   it('lets exactly one of many concurrent claims of a key win', async () => {
@@ -76,9 +81,10 @@ export function queueCases(storage: () => StorageAdapter): void {
         s.idempotency.claim({ ...record, fingerprint: `fingerprint-${i}` }),
       ),
     );
-    expect(answers.filter((a) => a === undefined)).toHaveLength(1);
+    assert.equal(answers.filter((a) => a === undefined).length, 1);
     const winner = `fingerprint-${answers.indexOf(undefined)}`;
-    expect(answers.filter((a) => a !== undefined).every((a) => a?.fingerprint === winner)).toBe(
+    assert.equal(
+      answers.filter((a) => a !== undefined).every((a) => a?.fingerprint === winner),
       true,
     );
   });
@@ -90,8 +96,8 @@ export function queueCases(storage: () => StorageAdapter): void {
     const response = { result: { id: 'ord_1', items: [{ quantity: 2 }], paid: null } };
     await s.idempotency.complete(record.scope, record.key, response);
     const done = { ...record, status: 'completed', response };
-    expect(await s.idempotency.get(record.scope, record.key)).toEqual(done);
-    expect(await s.idempotency.claim({ ...record, createdAt: at(5) })).toEqual(done);
+    sameData(await s.idempotency.get(record.scope, record.key), done);
+    sameData(await s.idempotency.claim({ ...record, createdAt: at(5) }), done);
   });
 
   it('takes over an in-flight key only with the matching previous lockedUntil', async () => {
@@ -99,20 +105,20 @@ export function queueCases(storage: () => StorageAdapter): void {
     const record = idempotencyRecord({ lockedUntil: at(1) });
     await s.idempotency.claim(record);
     const { scope, key } = record;
-    expect(await s.idempotency.takeOver(scope, key, at(2), at(5))).toBe(false);
-    expect(await s.idempotency.takeOver(scope, key, at(1), at(5))).toBe(true);
-    expect((await s.idempotency.get(scope, key))?.lockedUntil).toBe(at(5));
-    expect(await s.idempotency.takeOver(scope, key, at(1), at(6))).toBe(false);
-    expect(await s.idempotency.takeOver(scope, 'unknown-key', at(1), at(6))).toBe(false);
+    assert.equal(await s.idempotency.takeOver(scope, key, at(2), at(5)), false);
+    assert.equal(await s.idempotency.takeOver(scope, key, at(1), at(5)), true);
+    assert.equal((await s.idempotency.get(scope, key))?.lockedUntil, at(5));
+    assert.equal(await s.idempotency.takeOver(scope, key, at(1), at(6)), false);
+    assert.equal(await s.idempotency.takeOver(scope, 'unknown-key', at(1), at(6)), false);
 
     const racers = await Promise.all(
       [7, 8, 9, 10].map((m) => s.idempotency.takeOver(scope, key, at(5), at(m))),
     );
-    expect(racers.filter(Boolean)).toHaveLength(1);
+    assert.equal(racers.filter(Boolean).length, 1);
     await s.idempotency.complete(scope, key, { ref: 'pay_1' });
     const lockedUntil = (await s.idempotency.get(scope, key))?.lockedUntil ?? '';
-    expect(await s.idempotency.takeOver(scope, key, lockedUntil, at(20))).toBe(false);
-    expect((await s.idempotency.get(scope, key))?.status).toBe('completed');
+    assert.equal(await s.idempotency.takeOver(scope, key, lockedUntil, at(20)), false);
+    assert.equal((await s.idempotency.get(scope, key))?.status, 'completed');
   });
 
   it('releases an in-flight key so it can be claimed again', async () => {
@@ -120,10 +126,10 @@ export function queueCases(storage: () => StorageAdapter): void {
     const record = idempotencyRecord();
     await s.idempotency.claim(record);
     await s.idempotency.release(record.scope, record.key);
-    expect(await s.idempotency.get(record.scope, record.key)).toBeUndefined();
+    assert.equal(await s.idempotency.get(record.scope, record.key), undefined);
     const retry = { ...record, fingerprint: 'retry' };
-    expect(await s.idempotency.claim(retry)).toBeUndefined();
-    expect(await s.idempotency.get(record.scope, record.key)).toEqual(retry);
+    assert.equal(await s.idempotency.claim(retry), undefined);
+    sameData(await s.idempotency.get(record.scope, record.key), retry);
     await s.idempotency.release(record.scope, 'unknown-key');
   });
 
@@ -134,10 +140,10 @@ export function queueCases(storage: () => StorageAdapter): void {
       await s.idempotency.claim(r);
     });
     await s.idempotency.complete(records[1]!.scope, records[1]!.key, { result: 1 });
-    expect(await s.idempotency.purgeExpired(at(25))).toBe(2);
-    expect(await s.idempotency.get(records[0]!.scope, records[0]!.key)).toBeUndefined();
-    expect(await s.idempotency.get(records[1]!.scope, records[1]!.key)).toBeUndefined();
-    expect(await s.idempotency.get(records[2]!.scope, records[2]!.key)).toEqual(records[2]);
-    expect(await s.idempotency.purgeExpired(at(25))).toBe(0);
+    assert.equal(await s.idempotency.purgeExpired(at(25)), 2);
+    assert.equal(await s.idempotency.get(records[0]!.scope, records[0]!.key), undefined);
+    assert.equal(await s.idempotency.get(records[1]!.scope, records[1]!.key), undefined);
+    sameData(await s.idempotency.get(records[2]!.scope, records[2]!.key), records[2]);
+    assert.equal(await s.idempotency.purgeExpired(at(25)), 0);
   });
 }

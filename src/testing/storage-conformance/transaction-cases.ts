@@ -1,5 +1,6 @@
-import { expect, it } from 'vitest';
 import type { StorageAdapter } from '../../ports/storage.js';
+import type { TestApi } from '../test-api.js';
+import { assert, isError, sameData } from './assert.js';
 import {
   at,
   deferred,
@@ -19,7 +20,8 @@ const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<typeof PENDING>((r) => setTimeout(() => r(PENDING), ms))]);
 
 /** `transaction(fn)`: all or nothing, read-your-writes inside, invisible outside. */
-export function transactionCases(storage: () => StorageAdapter): void {
+export function transactionCases(test: TestApi, storage: () => StorageAdapter): void {
+  const { it } = test;
   it('commits every write of a transaction and returns what fn returned', async () => {
     const s = storage();
     const order = orderRecord();
@@ -36,13 +38,13 @@ export function transactionCases(storage: () => StorageAdapter): void {
       await tx.idempotency.claim(key);
       return { ok: order.id };
     });
-    expect(result).toEqual({ ok: order.id });
-    expect(await s.orders.get(order.id)).toEqual(order);
-    expect(await s.returns.get(ret.id)).toEqual(ret);
-    expect(await s.payments.get(payment.id)).toEqual(payment);
-    expect(await s.history.list('order', order.id)).toEqual([historyEntry(order.id)]);
-    expect(await s.outbox.count()).toBe(1);
-    expect(await s.idempotency.get(key.scope, key.key)).toEqual(key);
+    sameData(result, { ok: order.id });
+    sameData(await s.orders.get(order.id), order);
+    sameData(await s.returns.get(ret.id), ret);
+    sameData(await s.payments.get(payment.id), payment);
+    sameData(await s.history.list('order', order.id), [historyEntry(order.id)]);
+    assert.equal(await s.outbox.count(), 1);
+    sameData(await s.idempotency.get(key.scope, key.key), key);
   });
 
   it('rolls back every write when fn throws, and rethrows its error', async () => {
@@ -57,25 +59,31 @@ export function transactionCases(storage: () => StorageAdapter): void {
     const attempt = s.transaction(async (tx) => {
       await tx.orders.insert(created);
       await tx.returns.insert(returnRecord(created.id));
-      expect(await tx.orders.update({ ...existing, state: 'confirmed', version: 2 }, 1)).toBe(true);
-      expect(await tx.payments.update({ ...payment, state: 'refunded', version: 2 }, 1)).toBe(true);
+      assert.equal(
+        await tx.orders.update({ ...existing, state: 'confirmed', version: 2 }, 1),
+        true,
+      );
+      assert.equal(
+        await tx.payments.update({ ...payment, state: 'refunded', version: 2 }, 1),
+        true,
+      );
       await tx.history.append(historyEntry(created.id));
       await tx.history.append(historyEntry(existing.id, { to: 'confirmed', event: 'CONFIRM' }));
       await tx.outbox.insert([outboxRecord(), outboxRecord()]);
       await tx.idempotency.claim(key);
       throw boom;
     });
-    await expect(attempt).rejects.toBe(boom);
+    await assert.rejects(attempt, isError(boom));
 
-    expect(await s.orders.get(created.id)).toBeUndefined();
-    expect(await s.orders.get(existing.id)).toEqual(existing);
-    expect(await s.payments.get(payment.id)).toEqual(payment);
-    expect(await s.returns.listByOrder(created.id)).toEqual([]);
-    expect(idsOf((await s.orders.list({ limit: 10 })).data)).toEqual([existing.id]);
-    expect(await s.history.list('order', created.id)).toEqual([]);
-    expect(await s.history.list('order', existing.id)).toEqual([]);
-    expect(await s.outbox.count()).toBe(0);
-    expect(await s.idempotency.get(key.scope, key.key)).toBeUndefined();
+    assert.equal(await s.orders.get(created.id), undefined);
+    sameData(await s.orders.get(existing.id), existing);
+    sameData(await s.payments.get(payment.id), payment);
+    sameData(await s.returns.listByOrder(created.id), []);
+    sameData(idsOf((await s.orders.list({ limit: 10 })).data), [existing.id]);
+    sameData(await s.history.list('order', created.id), []);
+    sameData(await s.history.list('order', existing.id), []);
+    assert.equal(await s.outbox.count(), 0);
+    assert.equal(await s.idempotency.get(key.scope, key.key), undefined);
   });
 
   it('sees its own writes inside a transaction, in get, list and listByOrder', async () => {
@@ -87,36 +95,34 @@ export function transactionCases(storage: () => StorageAdapter): void {
     const payment = paymentRecord(created.id);
     await s.transaction(async (tx) => {
       await tx.orders.insert(created);
-      expect(await tx.orders.get(created.id, { forUpdate: true })).toEqual(created);
-      expect(idsOf((await tx.orders.list({ limit: 10 })).data)).toEqual([created.id, committed.id]);
+      sameData(await tx.orders.get(created.id, { forUpdate: true }), created);
+      sameData(idsOf((await tx.orders.list({ limit: 10 })).data), [created.id, committed.id]);
 
       const confirmed = { ...committed, state: 'confirmed' as const, version: 2 };
-      expect(await tx.orders.update(confirmed, 1)).toBe(true);
-      expect(await tx.orders.get(committed.id)).toEqual(confirmed);
-      expect((await tx.orders.list({ state: 'confirmed', limit: 10 })).data).toEqual([confirmed]);
-      expect(idsOf((await tx.orders.list({ state: 'pending', limit: 10 })).data)).toEqual([
-        created.id,
-      ]);
+      assert.equal(await tx.orders.update(confirmed, 1), true);
+      sameData(await tx.orders.get(committed.id), confirmed);
+      sameData((await tx.orders.list({ state: 'confirmed', limit: 10 })).data, [confirmed]);
+      sameData(idsOf((await tx.orders.list({ state: 'pending', limit: 10 })).data), [created.id]);
       // Its own update also moves the version the next update has to name.
-      expect(await tx.orders.update({ ...confirmed, version: 3 }, 1)).toBe(false);
+      assert.equal(await tx.orders.update({ ...confirmed, version: 3 }, 1), false);
 
       await tx.returns.insert(ret);
-      expect(await tx.returns.listByOrder(committed.id)).toEqual([ret]);
-      expect((await tx.returns.list({ orderId: committed.id, limit: 10 })).data).toEqual([ret]);
+      sameData(await tx.returns.listByOrder(committed.id), [ret]);
+      sameData((await tx.returns.list({ orderId: committed.id, limit: 10 })).data, [ret]);
       await tx.payments.insert(payment);
-      expect(await tx.payments.listByOrder(created.id)).toEqual([payment]);
-      expect(await tx.payments.listByOrders([created.id])).toEqual([payment]);
+      sameData(await tx.payments.listByOrder(created.id), [payment]);
+      sameData(await tx.payments.listByOrders([created.id]), [payment]);
 
       await tx.history.append(historyEntry(created.id));
-      expect(await tx.history.list('order', created.id)).toEqual([historyEntry(created.id)]);
+      sameData(await tx.history.list('order', created.id), [historyEntry(created.id)]);
       const event = outboxRecord();
       await tx.outbox.insert([event]);
-      expect(await tx.outbox.count()).toBe(1);
+      assert.equal(await tx.outbox.count(), 1);
       await tx.outbox.delete([event.id]);
-      expect(await tx.outbox.count()).toBe(0);
+      assert.equal(await tx.outbox.count(), 0);
     });
-    expect((await s.orders.get(committed.id))?.state).toBe('confirmed');
-    expect(await s.returns.listByOrder(committed.id)).toEqual([ret]);
+    assert.equal((await s.orders.get(committed.id))?.state, 'confirmed');
+    sameData(await s.returns.listByOrder(committed.id), [ret]);
   });
 
   it('keeps writes invisible outside a transaction until it commits', async () => {
@@ -150,18 +156,18 @@ export function transactionCases(storage: () => StorageAdapter): void {
       );
       if (seen !== PENDING) {
         const [fresh, old, page, history, outbox] = seen;
-        expect(fresh).toBeUndefined();
-        expect(old).toEqual(existing);
-        expect(page.data).toEqual([existing]);
-        expect(history).toEqual([]);
-        expect(outbox).toBe(0);
+        assert.equal(fresh, undefined);
+        sameData(old, existing);
+        sameData(page.data, [existing]);
+        sameData(history, []);
+        assert.equal(outbox, 0);
       }
     } finally {
       release.resolve();
       await tx;
     }
-    expect(await s.orders.get(created.id)).toEqual(created);
-    expect((await s.orders.get(existing.id))?.version).toBe(2);
-    expect(await s.outbox.count()).toBe(1);
+    sameData(await s.orders.get(created.id), created);
+    assert.equal((await s.orders.get(existing.id))?.version, 2);
+    assert.equal(await s.outbox.count(), 1);
   });
 }

@@ -1,4 +1,5 @@
 import type { StorageAdapter } from '../../ports/storage.js';
+import type { TestApi } from '../test-api.js';
 
 /**
  * Builds a fresh, empty storage for one test of {@link storageConformanceSuite}. The suite
@@ -43,13 +44,25 @@ export type ReopenableStorageFactory = () => Promise<{
 }>;
 
 /**
- * Options of {@link storageConformanceSuite}.
+ * Options of {@link storageConformanceSuite}: the test framework to register the suite
+ * with (required) and, for a store that survives `close()`, the durability case.
  *
  * ```ts
- * storageConformanceSuite('sqlite', factory, { reopen: reopenable });
+ * import { afterEach, beforeEach, describe, it } from 'vitest';
+ *
+ * storageConformanceSuite('sqlite', factory, {
+ *   test: { describe, it, beforeEach, afterEach },
+ *   reopen: reopenable,
+ * });
  * ```
  */
 export interface StorageConformanceOptions {
+  /**
+   * `describe`, `it`, `beforeEach` and `afterEach` of your test framework (Vitest, Jest or
+   * `node:test`). The suite registers every test and hook through these and imports no
+   * test framework itself.
+   */
+  test: TestApi;
   /**
    * Opens a store that survives `close()`, for the durability case. Leave it out for a
    * store that lives only in memory: the case is then not registered at all.
