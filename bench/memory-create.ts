@@ -1,6 +1,6 @@
-import { createOrderSystem, silentLogger } from '../src/index.js';
 import { inProcessJobs } from '../adapters/jobs/in-process/index.js';
 import { memoryStorage } from '../adapters/storage/memory/index.js';
+import { createOrderSystem, silentLogger } from '../src/index.js';
 
 const oms = await createOrderSystem({
   storage: memoryStorage(),

@@ -5,7 +5,8 @@ export const END = '<!-- state-diagrams:end -->';
 
 /** The README section with one Mermaid diagram per machine, generated from the machines. */
 export function renderDiagrams(): string {
-  const block = (title: string, mermaid: string) => `### ${title}\n\n\`\`\`mermaid\n${mermaid.trim()}\n\`\`\`\n`;
+  const block = (title: string, mermaid: string) =>
+    `### ${title}\n\n\`\`\`mermaid\n${mermaid.trim()}\n\`\`\`\n`;
   return [
     START,
     block('Order', toMermaid(orderMachine)),

@@ -2,6 +2,7 @@ import { type OrderflowConfig, resolveConfig } from './config.js';
 import { OrderflowEvents } from './events/event-bus.js';
 import { loggingNotifier } from './events/logging-notifier.js';
 import { OutboxDispatcher } from './events/outbox-dispatcher.js';
+import { JOB_NAMES } from './jobs/definitions.js';
 import { registerJobs } from './jobs/register.js';
 import { OrderManager } from './managers/order-manager.js';
 import { PaymentManager } from './managers/payment-manager.js';
@@ -38,7 +39,7 @@ export interface OrderSystemOptions {
   config?: OrderflowConfig;
   /** Run storage migrations at start. @default true */
   migrate?: boolean;
-  /** Start the job runner (and the recurring sweep) at start. @default true */
+  /** Start the job runner (and the recurring sweep) at once; else call `start()`. @default true */
   startJobs?: boolean;
 }
 
@@ -50,6 +51,12 @@ export interface OrderSystem {
   events: OrderflowEvents;
   jobs: JobRunner;
   storage: StorageAdapter;
+  /**
+   * Starts the job runner, schedules the recurring sweep and dispatches outbox rows left
+   * by a crashed process. Done by `createOrderSystem` unless `startJobs: false`; calling it
+   * again does nothing.
+   */
+  start(): Promise<void>;
   /** Runs the sweep now (it also runs on a schedule): re-enqueues lost work. */
   sweep(): Promise<number>;
   /** Resolves when no outbox row and no due job is left (tests, graceful hand-offs). */
@@ -115,15 +122,21 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
     notifier: options.notifier ?? loggingNotifier(logger),
   });
 
-  if (options.startJobs !== false) {
-    await jobs.start();
-    await jobs.schedule('orderflow.sweep', config.sweepIntervalMs, {});
-    // Rows left by a process that died between commit and dispatch.
-    await dispatcher.drain();
-  }
+  let started: Promise<void> | undefined;
+  const start = () => {
+    started ??= (async () => {
+      await jobs.start();
+      await jobs.schedule(JOB_NAMES.sweep, config.sweepIntervalMs, {});
+      // Rows left by a process that died between commit and dispatch.
+      await dispatcher.drain();
+    })();
+    return started;
+  };
+  if (options.startJobs !== false) await start();
 
   let closed = false;
   return {
+    start,
     orders,
     returns,
     payments,

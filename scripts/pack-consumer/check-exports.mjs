@@ -2,8 +2,8 @@
 // memory adapter or the testing helpers is `instanceof` the root's OrderflowError.
 import { createRequire } from 'node:module';
 import { OrderflowError, ValidationError } from 'orderflow';
-import { memoryStorage } from 'orderflow/adapters/memory';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
+import { memoryStorage } from 'orderflow/adapters/memory';
 
 const storage = memoryStorage();
 let caught;
@@ -21,7 +21,8 @@ try {
 } catch (error) {
   caught = error;
 }
-if (!(caught instanceof OrderflowError)) throw new Error('runner error is not the root OrderflowError');
+if (!(caught instanceof OrderflowError))
+  throw new Error('runner error is not the root OrderflowError');
 
 const require = createRequire(import.meta.url);
 const cjs = require('orderflow');
@@ -31,6 +32,10 @@ try {
 } catch (error) {
   caught = error;
 }
-if (!(caught instanceof cjs.OrderflowError)) throw new Error('CJS adapter error is not the CJS root OrderflowError');
-if (!cjs.isOrderflowError(new OrderflowError('x', 'y'))) throw new Error('isOrderflowError fails across ESM/CJS copies');
-console.log('pack-check: errors are shared across entry points (ESM and CJS); isOrderflowError works across copies');
+if (!(caught instanceof cjs.OrderflowError))
+  throw new Error('CJS adapter error is not the CJS root OrderflowError');
+if (!cjs.isOrderflowError(new OrderflowError('x', 'y')))
+  throw new Error('isOrderflowError fails across ESM/CJS copies');
+console.log(
+  'pack-check: errors are shared across entry points (ESM and CJS); isOrderflowError works across copies',
+);

@@ -1,11 +1,11 @@
 import {
   type CreateOrderInput,
+  createOrderInput,
   createOrderSystem,
   isOrderflowError,
   type Order,
-  type OrderflowEventMap,
   OrderflowError,
-  createOrderInput,
+  type OrderflowEventMap,
 } from 'orderflow';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
 import { memoryStorage } from 'orderflow/adapters/memory';

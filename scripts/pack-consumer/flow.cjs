@@ -13,22 +13,32 @@ async function run(label, { orderflow, memory, inProcess, testing }) {
       currency: 'USD',
       items: [{ sku: 'TSHIRT-M', name: 'T-shirt', quantity: 2, unitPrice: 1999 }],
     });
-    const payment = await oms.payments.process({ orderId: order.id, paymentMethod: { token: 'tok_visa' } });
+    const payment = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: { token: 'tok_visa' },
+    });
     if (payment.state !== 'captured') throw new Error(`${label}: payment is ${payment.state}`);
     await oms.idle();
     const confirmed = await oms.orders.get(order.id);
     if (confirmed.state !== 'confirmed') throw new Error(`${label}: order is ${confirmed.state}`);
     let caught;
     try {
-      await oms.orders.transition(order.id, { state: 'processing' }, { expectedVersion: order.version });
+      await oms.orders.transition(
+        order.id,
+        { state: 'processing' },
+        { expectedVersion: order.version },
+      );
     } catch (error) {
       caught = error;
     }
-    if (!(caught instanceof OrderflowError)) throw new Error(`${label}: stale transition did not throw OrderflowError: ${caught}`);
+    if (!(caught instanceof OrderflowError))
+      throw new Error(`${label}: stale transition did not throw OrderflowError: ${caught}`);
     if (!isOrderflowError(caught) || caught.code !== 'concurrency_conflict') {
       throw new Error(`${label}: expected concurrency_conflict, got ${caught.code}`);
     }
-    console.log(`pack-check: ${label}: order ${confirmed.id} paid and confirmed; stale version -> ${caught.code} (instanceof OrderflowError)`);
+    console.log(
+      `pack-check: ${label}: order ${confirmed.id} paid and confirmed; stale version -> ${caught.code} (instanceof OrderflowError)`,
+    );
   } finally {
     await oms.close();
   }

@@ -26,13 +26,16 @@ export function holdsUnits(ret: Pick<ReturnRecord, 'state'>): boolean {
   return !RELEASED_STATES.has(ret.state);
 }
 
-/** Units of each order line held by the given returns (open or completed). */
-export function unitsHeld(returns: readonly ReturnRecord[]): Map<string, number> {
-  const held = new Map<string, number>();
+/** Units and value of each order line held by the given returns (open or completed). */
+export function unitsHeld(
+  returns: readonly ReturnRecord[],
+): Map<string, { units: number; value: number }> {
+  const held = new Map<string, { units: number; value: number }>();
   for (const r of returns) {
     if (!holdsUnits(r)) continue;
     for (const line of r.items) {
-      held.set(line.orderItemId, (held.get(line.orderItemId) ?? 0) + line.quantity);
+      const h = held.get(line.orderItemId) ?? { units: 0, value: 0 };
+      held.set(line.orderItemId, { units: h.units + line.quantity, value: h.value + line.value });
     }
   }
   return held;
@@ -95,8 +98,8 @@ export function evaluateReturn(
         { details: { orderItemId: item.id, sku: item.sku } },
       );
     }
-    const already = held.get(item.id) ?? 0;
-    const available = item.quantity - already;
+    const already = held.get(item.id) ?? { units: 0, value: 0 };
+    const available = item.quantity - already.units;
     if (line.quantity > available) {
       throw new BusinessRuleError(
         'return_quantity_exceeded',
@@ -111,10 +114,15 @@ export function evaluateReturn(
         },
       );
     }
-    const value = unitsValue(values[index]!, item.quantity, already, line.quantity);
+    // The first k units of a line are worth unitsValue(…, 0, k); subtracting what held
+    // returns already carry (not what their unit positions would) keeps the sum of every
+    // return of a line equal to its value even after a return in between was cancelled.
+    const lineValue = values[index]!;
+    const upTo = unitsValue(lineValue, item.quantity, 0, already.units + line.quantity);
+    const value = Math.min(Math.max(0, upTo - already.value), lineValue - already.value);
     const feePercent = policy.restockingFeePercent[line.reason] ?? 0;
     const restockingFee = Math.min(value, Math.max(0, percentOf(value, feePercent)));
-    held.set(item.id, already + line.quantity);
+    held.set(item.id, { units: already.units + line.quantity, value: already.value + value });
     out.push({
       orderItemId: item.id,
       quantity: line.quantity,

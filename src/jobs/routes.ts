@@ -14,7 +14,14 @@ export function jobsForEvent(
   const jobs: JobRequest[] = [job(JOB_NAMES.notify, { event }, `notify:${event.id}`)];
   switch (event.name) {
     case 'order.created': {
-      const { id } = event.payload as DomainEvent<'order.created'>['payload'];
+      const { id, entity } = event.payload as DomainEvent<'order.created'>['payload'];
+      if (entity.total === 0) {
+        // Nothing to pay: the order counts as paid in full at once.
+        if (config.autoConfirmOnFullCapture) {
+          jobs.push(job(JOB_NAMES.confirmPaidOrder, { orderId: id }, `confirm:${id}`));
+        }
+        break;
+      }
       // Counted from creation, so a row dispatched late by the sweep does not extend the TTL.
       const due = Date.parse(event.createdAt) + config.unpaidOrderTtlMinutes * 60_000;
       jobs.push(

@@ -183,6 +183,14 @@ export class PaymentManager {
       const current = await uow.tx.payments.get(paymentId, { forUpdate: true });
       if (!current) throw new NotFoundError('payment', paymentId);
       if (current.capturedAmount > 0 || current.pendingCapture) return current;
+      if (current.state === 'pending') {
+        // The machine allows pending → captured only for authorize-and-capture at once.
+        throw new BusinessRuleError(
+          'payment_not_authorized',
+          `Payment ${paymentId} is not authorized yet; capture it once it is`,
+          { details: { paymentId, state: current.state } },
+        );
+      }
       decideTransition(
         paymentMachine,
         'payment',
@@ -231,6 +239,7 @@ export class PaymentManager {
     const provider = this.provider;
     const current = await this.get(paymentId);
     if (current.state === 'voided') return current;
+    refuseVoidDuringCapture(current);
     decideTransition(
       paymentMachine,
       'payment',
@@ -255,6 +264,7 @@ export class PaymentManager {
       const payment = await uow.tx.payments.get(paymentId, { forUpdate: true });
       if (!payment) throw new NotFoundError('payment', paymentId);
       if (payment.state === 'voided') return payment;
+      refuseVoidDuringCapture(payment);
       return savePayment(uow, payment, { ...payment, state: movePayment(payment, 'VOID') }, 'VOID');
     });
   }
@@ -397,6 +407,17 @@ export class PaymentManager {
     const refund = payment.refunds.find((r) => r.id === response.ref);
     if (!refund) throw new NotFoundError('refund', response.ref);
     return refundOutcome(refund);
+  }
+}
+
+/** A capture already sent to the provider must be settled (by retry or sweep) before a void. */
+function refuseVoidDuringCapture(payment: PaymentRecord): void {
+  if (payment.pendingCapture) {
+    throw new BusinessRuleError(
+      'capture_in_progress',
+      `Payment ${payment.id} has a capture in progress; it cannot be voided`,
+      { details: { paymentId: payment.id } },
+    );
   }
 }
 

@@ -90,8 +90,9 @@ export async function recordAuthorization(
     return savePayment(uow, payment, next, 'FAIL', result.message ?? result.code);
   }
   const event = captured ? 'CAPTURE' : 'AUTHORIZE';
+  const { pendingCapture: _ignored, ...rest } = payment;
   const next: PaymentRecord = {
-    ...payment,
+    ...rest,
     state: movePayment(payment, event),
     providerReference: result.reference,
     capturedAmount: captured ? payment.amount : 0,

@@ -68,11 +68,13 @@ export class ReturnManager {
         const ret: ReturnRecord = {
           id: newId('return'),
           orderId: order.id,
-          items: data.items.map((i) => ({
+          items: data.items.map((i, n) => ({
             orderItemId: i.orderItemId,
             quantity: i.quantity,
             reason: i.reason,
             ...(i.note === undefined ? {} : { note: i.note }),
+            value: preview.lines[n]!.value,
+            restockingFee: preview.lines[n]!.restockingFee,
           })),
           state: 'initiated',
           currency: order.currency,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ValidationError } from '../errors.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
 
 /**
  * Parses `input` with `schema`, turning zod issues into a ValidationError whose
@@ -16,11 +16,18 @@ export function parseInput<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-    message: issue.message,
-    code: issue.code,
-  }));
+  const issues = result.error.issues.flatMap((issue): ValidationIssue[] => {
+    const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    // One issue per unknown key, with the key in its path, so clients can point at it.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: [...path, key],
+        message: `unknown field ${key}`,
+        code: issue.code,
+      }));
+    }
+    return [{ path, message: issue.message, code: issue.code }];
+  });
   const first = issues[0];
   const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
   return ((): never => {

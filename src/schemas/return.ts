@@ -64,6 +64,10 @@ export const returnItemSchema = z.object({
   quantity: z.number().int(),
   reason: returnReasonSchema,
   note: z.string().optional(),
+  /** Value of the returned units (their share of discount and tax included). */
+  value: amountSchema,
+  /** Restocking fee charged on this line. */
+  restockingFee: amountSchema,
 });
 
 export const pickupSchema = z.object({

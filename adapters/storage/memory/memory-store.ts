@@ -82,8 +82,7 @@ export class MemoryView {
     }
     let e = 0;
     for (const key of table.keysNewestFirst(index, value, cursor)) {
-      while (e < extra.length && compareKeys(extra[e]!, key) > 0)
-        yield cloneJson(extra[e++]!);
+      while (e < extra.length && compareKeys(extra[e]!, key) > 0) yield cloneJson(extra[e++]!);
       // Staged rows (changed or deleted) were merged in from `extra` already.
       if (staged?.has(key.id)) continue;
       const row = table.rows.get(key.id);

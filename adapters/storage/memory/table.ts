@@ -10,7 +10,6 @@ export interface Row {
 /** Names a secondary index and how to read its value from a row. */
 export type IndexSpec<T> = Record<string, (row: T) => string | undefined>;
 
-
 /**
  * One table of the memory store: rows by id, keyset order, and secondary indexes (each a
  * SortedKeys per index value) so filtered lists do not scan the whole table.

@@ -3,6 +3,7 @@ import { transitionOrder } from '../../managers/order-manager.js';
 import { runCommand } from '../../managers/unit-of-work.js';
 import type { JobPayloads } from '../definitions.js';
 import { type JobDeps, SYSTEM_ACTOR } from '../job-deps.js';
+import { declinedRefunds, MAX_DECLINED_REFUNDS } from './refund-attempts.js';
 
 /**
  * Cancels a pending order that nothing has paid for once its TTL is over. Checked under
@@ -12,7 +13,8 @@ export function expireUnpaidOrderHandler({ ctx }: JobDeps) {
   return async ({ orderId }: JobPayloads['orderflow.expire-unpaid-order']) => {
     await runCommand(ctx, async (uow) => {
       const order = await uow.tx.orders.get(orderId, { forUpdate: true });
-      if (!order || order.state !== 'pending') return;
+      // A zero-total order owes nothing: it waits for the merchant, not for a payment.
+      if (!order || order.state !== 'pending' || order.total === 0) return;
       const due = Date.parse(order.createdAt) + ctx.config.unpaidOrderTtlMinutes * 60_000;
       if (ctx.clock.now() < due) return; // too early (the sweep looks again later)
       const payments = await uow.tx.payments.listByOrder(orderId);
@@ -41,6 +43,8 @@ export function confirmPaidOrderHandler({ ctx }: JobDeps) {
   };
 }
 
+const CANCEL_REASON = 'order_cancelled';
+
 /**
  * Gives back the money of a cancelled order: voids authorizations and refunds what is left
  * of each capture. Keys derive from order, payment and amount, so a re-run replays instead
@@ -59,11 +63,17 @@ export function refundCancelledOrderHandler({ ctx, payments }: JobDeps) {
           .filter((r) => r.state !== 'failed')
           .reduce((a, r) => a + r.amount, 0);
         const left = payment.capturedAmount - held;
-        if (left > 0) {
+        const declined = declinedRefunds(payment, (r) => r.reason === CANCEL_REASON);
+        if (left > 0 && declined >= MAX_DECLINED_REFUNDS) {
+          ctx.logger.error(
+            { orderId, paymentId: payment.id, declined },
+            'refund of a cancelled order keeps being declined; giving up',
+          );
+        } else if (left > 0) {
           await payments.refund(
             payment.id,
-            { amount: left, reason: 'order_cancelled' },
-            { idempotencyKey: `cancel:${orderId}:${payment.id}:${left}` },
+            { amount: left, reason: CANCEL_REASON },
+            { idempotencyKey: `cancel:${orderId}:${payment.id}:${left}:${declined}` },
           );
         } else if (payment.refunds.some((r) => r.state === 'pending')) {
           unsettled++;

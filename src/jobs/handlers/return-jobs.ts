@@ -3,6 +3,7 @@ import { transitionReturn } from '../../managers/return-manager.js';
 import { runCommand } from '../../managers/unit-of-work.js';
 import type { JobPayloads } from '../definitions.js';
 import { type JobDeps, SYSTEM_ACTOR } from '../job-deps.js';
+import { declinedRefunds, MAX_DECLINED_REFUNDS } from './refund-attempts.js';
 
 /** Books the pickup of an approved return through the carrier. */
 export function schedulePickupHandler({ ctx, carrier }: JobDeps) {
@@ -67,10 +68,18 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
     for (const { payment, refundable } of candidates) {
       if (left <= 0) break;
       const amount = Math.min(left, refundable);
+      const declined = declinedRefunds(payment, (r) => r.returnId === returnId);
+      if (declined >= MAX_DECLINED_REFUNDS) {
+        ctx.logger.error(
+          { returnId, paymentId: payment.id, declined },
+          'refund of a return keeps being declined; giving up',
+        );
+        return;
+      }
       await payments.refund(
         payment.id,
         { amount, returnId, reason: 'return' },
-        { idempotencyKey: `return:${returnId}:${payment.id}:${left}` },
+        { idempotencyKey: `return:${returnId}:${payment.id}:${left}:${declined}` },
       );
       left -= amount;
     }

@@ -60,8 +60,21 @@ export function entityCases(test: TestApi, storage: () => StorageAdapter): void 
     const scheduled = returnRecord(order.id, {
       state: 'pickup_scheduled',
       items: [
-        { orderItemId: order.items[0]!.id, quantity: 2, reason: 'defective', note: 'seam ripped' },
-        { orderItemId: order.items[1]!.id, quantity: 1, reason: 'no_longer_needed' },
+        {
+          orderItemId: order.items[0]!.id,
+          quantity: 2,
+          reason: 'defective',
+          note: 'seam ripped',
+          value: 3998,
+          restockingFee: 0,
+        },
+        {
+          orderItemId: order.items[1]!.id,
+          quantity: 1,
+          reason: 'no_longer_needed',
+          value: 1200,
+          restockingFee: 120,
+        },
       ],
       refundAmount: 5078,
       restockingFee: 120,

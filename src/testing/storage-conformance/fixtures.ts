@@ -88,7 +88,15 @@ export function returnRecord(orderId: string, overrides: Partial<ReturnRecord> =
   return {
     id: newId('return'),
     orderId,
-    items: [{ orderItemId: newId('orderLine'), quantity: 1, reason: 'damaged' }],
+    items: [
+      {
+        orderItemId: newId('orderLine'),
+        quantity: 1,
+        reason: 'damaged',
+        value: 1999,
+        restockingFee: 0,
+      },
+    ],
     state: 'initiated',
     currency: 'USD',
     refundAmount: 1999,
