@@ -170,11 +170,11 @@ export async function recordRefund(
 /** A processed return whose refunds now cover it → refunded; a fully returned order → returned. */
 export async function settleReturn(uow: UnitOfWork, returnId: string): Promise<void> {
   const ret = await uow.tx.returns.get(returnId, { forUpdate: true });
-  if (!ret || ret.state !== 'processed') return;
+  if (ret?.state !== 'processed') return;
   if ((await refundedForReturn(uow.tx, ret)) < ret.refundAmount) return;
   await transitionReturn(uow, ret.id, { state: 'refunded' }, SYSTEM);
   const order = await uow.tx.orders.get(ret.orderId, { forUpdate: true });
-  if (!order || order.state !== 'delivered') return;
+  if (order?.state !== 'delivered') return;
   if (isFullyReturned(order, await uow.tx.returns.listByOrder(order.id))) {
     await transitionOrder(uow, order.id, { state: 'returned' }, SYSTEM);
   }

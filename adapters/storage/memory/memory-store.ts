@@ -73,7 +73,7 @@ export class MemoryView {
     const staged = this.#staged.get(table as unknown as Table<Row>);
     const extra: T[] = [];
     if (staged) {
-      for (const [id, row] of staged) {
+      for (const [_id, row] of staged) {
         if (row === DELETED) continue;
         const r = row as T;
         if (matches(r) && (!cursor || compareKeys(r, cursor) < 0)) extra.push(r);

@@ -220,7 +220,7 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
       },
       async takeOver(scope, key, previousLockedUntil, lockedUntil) {
         const existing = view.get(tables.idempotency, idemId(scope, key));
-        if (!existing || existing.status !== 'in_flight') return false;
+        if (existing?.status !== 'in_flight') return false;
         if (existing.lockedUntil !== previousLockedUntil) return false;
         view.put(tables.idempotency, { ...existing, lockedUntil });
         return true;

@@ -14,7 +14,7 @@ export function expireUnpaidOrderHandler({ ctx }: JobDeps) {
     await runCommand(ctx, async (uow) => {
       const order = await uow.tx.orders.get(orderId, { forUpdate: true });
       // A zero-total order owes nothing: it waits for the merchant, not for a payment.
-      if (!order || order.state !== 'pending' || order.total === 0) return;
+      if (order?.state !== 'pending' || order.total === 0) return;
       const due = Date.parse(order.createdAt) + ctx.config.unpaidOrderTtlMinutes * 60_000;
       if (ctx.clock.now() < due) return; // too early (the sweep looks again later)
       const payments = await uow.tx.payments.listByOrder(orderId);
@@ -34,7 +34,7 @@ export function confirmPaidOrderHandler({ ctx }: JobDeps) {
   return async ({ orderId }: JobPayloads['orderflow.confirm-paid-order']) => {
     await runCommand(ctx, async (uow) => {
       const order = await uow.tx.orders.get(orderId, { forUpdate: true });
-      if (!order || order.state !== 'pending') return;
+      if (order?.state !== 'pending') return;
       const payments = await uow.tx.payments.listByOrder(orderId);
       const captured = payments.reduce((a, p) => a + p.capturedAmount, 0);
       if (captured < order.total) return;
@@ -53,7 +53,7 @@ const CANCEL_REASON = 'order_cancelled';
 export function refundCancelledOrderHandler({ ctx, payments }: JobDeps) {
   return async ({ orderId }: JobPayloads['orderflow.refund-cancelled-order']) => {
     const order = await ctx.storage.orders.get(orderId);
-    if (!order || order.state !== 'cancelled') return;
+    if (order?.state !== 'cancelled') return;
     let unsettled = 0;
     for (const payment of await ctx.storage.payments.listByOrder(orderId)) {
       if (payment.state === 'authorized' && !payment.pendingCapture) {

@@ -9,7 +9,7 @@ import { declinedRefunds, MAX_DECLINED_REFUNDS } from './refund-attempts.js';
 export function schedulePickupHandler({ ctx, carrier }: JobDeps) {
   return async ({ returnId }: JobPayloads['orderflow.schedule-pickup']) => {
     const ret = await ctx.storage.returns.get(returnId);
-    if (!ret || ret.state !== 'approved') return;
+    if (ret?.state !== 'approved') return;
     const order = await ctx.storage.orders.get(ret.orderId);
     const booking = await carrier.schedulePickup({
       returnId,
@@ -19,7 +19,7 @@ export function schedulePickupHandler({ ctx, carrier }: JobDeps) {
     });
     await runCommand(ctx, async (uow) => {
       const current = await uow.tx.returns.get(returnId, { forUpdate: true });
-      if (!current || current.state !== 'approved') return; // cancelled or scheduled meanwhile
+      if (current?.state !== 'approved') return; // cancelled or scheduled meanwhile
       await transitionReturn(
         uow,
         returnId,
@@ -38,7 +38,7 @@ export function schedulePickupHandler({ ctx, carrier }: JobDeps) {
 export function refundReturnHandler({ ctx, payments }: JobDeps) {
   return async ({ returnId }: JobPayloads['orderflow.refund-return']) => {
     const ret = await ctx.storage.returns.get(returnId);
-    if (!ret || ret.state !== 'processed') return;
+    if (ret?.state !== 'processed') return;
     const orderPayments = await ctx.storage.payments.listByOrder(ret.orderId);
     let covered = 0;
     let pending = 0;
