@@ -9,6 +9,8 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     'adapters/memory': 'adapters/storage/memory/index.ts',
+    'adapters/sqlite': 'adapters/storage/sqlite/index.ts',
+    'adapters/postgres': 'adapters/storage/postgres/index.ts',
     'adapters/in-process': 'adapters/jobs/in-process/index.ts',
     testing: 'src/testing/index.ts',
   },

@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     alias: {
       'orderflow/adapters/memory': here('./adapters/storage/memory/index.ts'),
+      'orderflow/adapters/sqlite': here('./adapters/storage/sqlite/index.ts'),
+      'orderflow/adapters/postgres': here('./adapters/storage/postgres/index.ts'),
       'orderflow/adapters/in-process': here('./adapters/jobs/in-process/index.ts'),
       'orderflow/testing': here('./src/testing/index.ts'),
       orderflow: here('./src/index.ts'),

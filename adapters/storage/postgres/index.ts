@@ -1,0 +1,78 @@
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
+import type { StorageAdapter } from '../../../src/ports/storage.js';
+import { POSTGRES_FLAGS } from '../sql/dialect-flags.js';
+import { loadPeer } from '../sql/load-peer.js';
+import type { Database } from '../sql/schema.js';
+import { createSqlStorage } from '../sql/sql-storage.js';
+
+/** Options of `postgresStorage()`: give `connectionString` or your own `pool`. */
+export interface PostgresStorageOptions {
+  /**
+   * A `postgres://` URL; the adapter creates (and on `close()` ends) its own `pg` pool.
+   * @default undefined
+   */
+  connectionString?: string;
+  /**
+   * Your own `pg` Pool (or anything with the same shape). The adapter never ends it:
+   * `close()` leaves it to you.
+   * @default undefined
+   */
+  pool?: PostgresPool;
+  /**
+   * Schema that holds the orderflow tables; created by `migrate()` if missing.
+   * @default undefined (the connection's search_path, usually `public`)
+   */
+  schema?: string;
+  /**
+   * Size of the pool the adapter creates from `connectionString`.
+   * @default 10
+   */
+  maxConnections?: number;
+}
+
+interface PgModule {
+  Pool: new (config: { connectionString: string; max?: number }) => PostgresPool;
+}
+
+/**
+ * Storage on PostgreSQL (needs `npm install pg`). Money-moving paths take row locks
+ * (`SELECT … FOR UPDATE`) inside one transaction per command; the outbox is claimed with
+ * `FOR UPDATE SKIP LOCKED`, so any number of processes can share one database.
+ *
+ * ```ts
+ * import { postgresStorage } from 'orderflow/adapters/postgres';
+ * const storage = postgresStorage({ connectionString: process.env.DATABASE_URL });
+ * ```
+ */
+export function postgresStorage(options: PostgresStorageOptions): StorageAdapter {
+  const { connectionString, pool } = options ?? {};
+  if (!connectionString === !pool) {
+    throw new TypeError('postgresStorage: give exactly one of `connectionString` or `pool`');
+  }
+  if (options.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(options.schema)) {
+    throw new TypeError(`postgresStorage: invalid schema name ${JSON.stringify(options.schema)}`);
+  }
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool:
+        pool ??
+        (async () => {
+          const pg = await loadPeer<PgModule>('pg', 'postgres');
+          return new pg.Pool({
+            connectionString: connectionString as string,
+            max: options.maxConnections ?? 10,
+          });
+        }),
+    }),
+  });
+  return createSqlStorage({
+    db,
+    flags: POSTGRES_FLAGS,
+    schema: options.schema,
+    transaction: (kdb, fn) => kdb.transaction().execute(fn),
+    // Destroying kysely ends the pool, which is only ours to end when we created it.
+    close: async () => {
+      if (!pool) await db.destroy();
+    },
+  });
+}

@@ -1,0 +1,280 @@
+import type { Selectable } from 'kysely';
+import type { IdempotencyRecord, OutboxRecord } from '../../../src/ports/storage.js';
+import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
+import type { PaymentRecord, Refund } from '../../../src/schemas/payment.js';
+import type { ReturnRecord } from '../../../src/schemas/return.js';
+import type { SqlDialectFlags } from './dialect-flags.js';
+import type {
+  HistoryRow,
+  IdempotencyRow,
+  OrderRow,
+  OutboxRow,
+  PaymentRow,
+  RefundRow,
+  ReturnRow,
+} from './schema.js';
+
+/**
+ * Converts between stored rows and the core's records: money to numbers, timestamps to
+ * ISO strings, JSON columns to values, NULL to absent fields.
+ */
+export class RowCodec {
+  constructor(private readonly flags: SqlDialectFlags) {}
+
+  json(value: unknown): string {
+    return JSON.stringify(value);
+  }
+
+  parse<T>(value: unknown): T {
+    if (value === null || value === undefined) return undefined as T;
+    return (this.flags.jsonParsed || typeof value !== 'string' ? value : JSON.parse(value)) as T;
+  }
+
+  orderRow(o: OrderRecord): OrderRow {
+    return {
+      id: o.id,
+      customer_id: o.customerId,
+      currency: o.currency,
+      items: this.json(o.items),
+      subtotal: o.subtotal,
+      shipping_total: o.shippingTotal,
+      tax_total: o.taxTotal,
+      discount_total: o.discountTotal,
+      total: o.total,
+      state: o.state,
+      version: o.version,
+      shipping_address: o.shippingAddress ? this.json(o.shippingAddress) : null,
+      shipment: o.shipment ? this.json(o.shipment) : null,
+      cancellation_reason: o.cancellationReason ?? null,
+      delivered_at: o.deliveredAt ?? null,
+      metadata: this.json(o.metadata),
+      created_at: o.createdAt,
+      updated_at: o.updatedAt,
+    };
+  }
+
+  order(r: OrderRow): OrderRecord {
+    return withoutUndefined({
+      id: r.id,
+      customerId: r.customer_id,
+      currency: r.currency,
+      items: this.parse(r.items),
+      subtotal: Number(r.subtotal),
+      shippingTotal: Number(r.shipping_total),
+      taxTotal: Number(r.tax_total),
+      discountTotal: Number(r.discount_total),
+      total: Number(r.total),
+      state: r.state as OrderRecord['state'],
+      version: Number(r.version),
+      shippingAddress: this.parse(r.shipping_address),
+      shipment: this.parse(r.shipment),
+      cancellationReason: r.cancellation_reason ?? undefined,
+      deliveredAt: iso(r.delivered_at),
+      metadata: this.parse(r.metadata),
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+    });
+  }
+
+  returnRow(r: ReturnRecord): ReturnRow {
+    return {
+      id: r.id,
+      order_id: r.orderId,
+      items: this.json(r.items),
+      state: r.state,
+      currency: r.currency,
+      refund_amount: r.refundAmount,
+      restocking_fee: r.restockingFee,
+      pickup: r.pickup ? this.json(r.pickup) : null,
+      rejection_reason: r.rejectionReason ?? null,
+      cancellation_reason: r.cancellationReason ?? null,
+      version: r.version,
+      created_at: r.createdAt,
+      updated_at: r.updatedAt,
+    };
+  }
+
+  return(r: ReturnRow): ReturnRecord {
+    return withoutUndefined({
+      id: r.id,
+      orderId: r.order_id,
+      items: this.parse(r.items),
+      state: r.state as ReturnRecord['state'],
+      currency: r.currency,
+      refundAmount: Number(r.refund_amount),
+      restockingFee: Number(r.restocking_fee),
+      pickup: this.parse(r.pickup),
+      rejectionReason: r.rejection_reason ?? undefined,
+      cancellationReason: r.cancellation_reason ?? undefined,
+      version: Number(r.version),
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+    });
+  }
+
+  paymentRow(p: PaymentRecord): PaymentRow {
+    const unsettled =
+      p.state === 'pending' ||
+      p.pendingCapture !== undefined ||
+      p.refunds.some((r) => r.state === 'pending');
+    return {
+      id: p.id,
+      order_id: p.orderId,
+      amount: p.amount,
+      currency: p.currency,
+      state: p.state,
+      provider: p.provider,
+      provider_reference: p.providerReference ?? null,
+      payment_method: this.json(p.paymentMethod),
+      capture_mode: p.captureMode,
+      pending_capture: p.pendingCapture ? this.json(p.pendingCapture) : null,
+      captured_amount: p.capturedAmount,
+      refunded_amount: p.refundedAmount,
+      failure_code: p.failureCode ?? null,
+      unsettled: unsettled ? 1 : 0,
+      version: p.version,
+      created_at: p.createdAt,
+      updated_at: p.updatedAt,
+    };
+  }
+
+  payment(r: PaymentRow, refunds: RefundRow[]): PaymentRecord {
+    return withoutUndefined({
+      id: r.id,
+      orderId: r.order_id,
+      amount: Number(r.amount),
+      currency: r.currency,
+      state: r.state as PaymentRecord['state'],
+      provider: r.provider,
+      providerReference: r.provider_reference ?? undefined,
+      paymentMethod: this.parse(r.payment_method),
+      captureMode: r.capture_mode as PaymentRecord['captureMode'],
+      pendingCapture: this.parse(r.pending_capture),
+      capturedAmount: Number(r.captured_amount),
+      refundedAmount: Number(r.refunded_amount),
+      refunds: refunds.map((f) => this.refund(f)),
+      failureCode: r.failure_code ?? undefined,
+      version: Number(r.version),
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+    });
+  }
+
+  refundRow(f: Refund, position: number): RefundRow {
+    return {
+      id: f.id,
+      payment_id: f.paymentId,
+      position,
+      amount: f.amount,
+      reason: f.reason ?? null,
+      return_id: f.returnId ?? null,
+      state: f.state,
+      provider_reference: f.providerReference ?? null,
+      failure_code: f.failureCode ?? null,
+      created_at: f.createdAt,
+      updated_at: f.updatedAt,
+    };
+  }
+
+  refund(r: RefundRow): Refund {
+    return withoutUndefined({
+      id: r.id,
+      paymentId: r.payment_id,
+      amount: Number(r.amount),
+      reason: r.reason ?? undefined,
+      returnId: r.return_id ?? undefined,
+      state: r.state as Refund['state'],
+      providerReference: r.provider_reference ?? undefined,
+      failureCode: r.failure_code ?? undefined,
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+    });
+  }
+
+  historyRow(h: HistoryEntry): Omit<HistoryRow, 'seq'> {
+    return {
+      entity: h.entity,
+      entity_id: h.entityId,
+      from_state: h.from,
+      to_state: h.to,
+      event: h.event,
+      actor: h.actor ?? null,
+      reason: h.reason ?? null,
+      at: h.at,
+    };
+  }
+
+  history(r: Selectable<HistoryRow>): HistoryEntry {
+    return withoutUndefined({
+      entity: r.entity as HistoryEntry['entity'],
+      entityId: r.entity_id,
+      from: r.from_state,
+      to: r.to_state,
+      event: r.event,
+      actor: r.actor ?? undefined,
+      reason: r.reason ?? undefined,
+      at: iso(r.at)!,
+    });
+  }
+
+  outboxRow(o: OutboxRecord): OutboxRow {
+    return {
+      id: o.id,
+      name: o.name,
+      payload: this.json(o.payload),
+      created_at: o.createdAt,
+      available_at: o.availableAt,
+      attempts: o.attempts,
+    };
+  }
+
+  outbox(r: OutboxRow): OutboxRecord {
+    return {
+      id: r.id,
+      name: r.name,
+      payload: this.parse(r.payload),
+      createdAt: iso(r.created_at)!,
+      availableAt: iso(r.available_at)!,
+      attempts: Number(r.attempts),
+    };
+  }
+
+  idempotencyRow(i: IdempotencyRecord): IdempotencyRow {
+    return {
+      scope: i.scope,
+      key: i.key,
+      fingerprint: i.fingerprint,
+      status: i.status,
+      response: i.response === undefined ? null : this.json(i.response),
+      locked_until: i.lockedUntil,
+      created_at: i.createdAt,
+      expires_at: i.expiresAt,
+    };
+  }
+
+  idempotency(r: IdempotencyRow): IdempotencyRecord {
+    return withoutUndefined({
+      scope: r.scope,
+      key: r.key,
+      fingerprint: r.fingerprint,
+      status: r.status as IdempotencyRecord['status'],
+      response: this.parse(r.response),
+      lockedUntil: iso(r.locked_until)!,
+      createdAt: iso(r.created_at)!,
+      expiresAt: iso(r.expires_at)!,
+    });
+  }
+}
+
+/** A stored timestamp (Date from pg, ISO text from SQLite) as an ISO-8601 UTC string. */
+export function iso(value: string | Date | null | undefined): string | undefined {
+  if (value === null || value === undefined) return undefined;
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] === undefined) delete value[key];
+  }
+  return value;
+}

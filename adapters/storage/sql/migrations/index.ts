@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialectFlags } from '../dialect-flags.js';
+import { initialMigration } from './0001-initial.js';
+
+/** The migrations shipped with the package, in order. Add new ones; never edit old ones. */
+export function migrationProvider(flags: SqlDialectFlags): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { '0001_initial': initialMigration(flags) };
+    },
+  };
+}
+
+/** Table where kysely's Migrator records applied migrations. */
+export const MIGRATION_TABLE = 'orderflow_migrations';
+export const MIGRATION_LOCK_TABLE = 'orderflow_migrations_lock';

@@ -1,0 +1,214 @@
+import type { Kysely } from 'kysely';
+import type {
+  GetOptions,
+  OrderRepository,
+  PaymentRepository,
+  ReturnRepository,
+} from '../../../../src/ports/storage.js';
+import type { PaymentRecord } from '../../../../src/schemas/payment.js';
+import type { RowCodec } from '../codec.js';
+import type { SqlDialectFlags } from '../dialect-flags.js';
+import type { Database, PaymentRow } from '../schema.js';
+import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
+
+export interface SqlContext {
+  db: Kysely<Database>;
+  flags: SqlDialectFlags;
+  codec: RowCodec;
+}
+
+const locks = (flags: SqlDialectFlags, options?: GetOptions) =>
+  Boolean(options?.forUpdate && flags.rowLocks);
+
+export function orderRepository({ db, flags, codec }: SqlContext): OrderRepository {
+  return {
+    async get(id, options) {
+      let q = db.selectFrom('orderflow_orders').selectAll().where('id', '=', id);
+      if (locks(flags, options)) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      return row ? codec.order(row) : undefined;
+    },
+    async insert(order) {
+      await db.insertInto('orderflow_orders').values(codec.orderRow(order)).execute();
+    },
+    async update(order, expectedVersion) {
+      const { id: _id, created_at: _c, ...row } = codec.orderRow(order);
+      const result = await db
+        .updateTable('orderflow_orders')
+        .set(row)
+        .where('id', '=', order.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async list(query) {
+      let q = db.selectFrom('orderflow_orders').selectAll();
+      if (query.state !== undefined) q = q.where('state', '=', query.state);
+      if (query.customerId !== undefined) q = q.where('customer_id', '=', query.customerId);
+      const rows = await keysetWhere(q, query)
+        .orderBy(NEWEST_FIRST)
+        .limit(query.limit + 1)
+        .execute();
+      return toPage(
+        rows.map((r) => codec.order(r)),
+        query.limit,
+      );
+    },
+  };
+}
+
+export function returnRepository({ db, flags, codec }: SqlContext): ReturnRepository {
+  return {
+    async get(id, options) {
+      let q = db.selectFrom('orderflow_returns').selectAll().where('id', '=', id);
+      if (locks(flags, options)) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      return row ? codec.return(row) : undefined;
+    },
+    async insert(ret) {
+      await db.insertInto('orderflow_returns').values(codec.returnRow(ret)).execute();
+    },
+    async update(ret, expectedVersion) {
+      const { id: _id, created_at: _c, ...row } = codec.returnRow(ret);
+      const result = await db
+        .updateTable('orderflow_returns')
+        .set(row)
+        .where('id', '=', ret.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async list(query) {
+      let q = db.selectFrom('orderflow_returns').selectAll();
+      if (query.state !== undefined) q = q.where('state', '=', query.state);
+      if (query.orderId !== undefined) q = q.where('order_id', '=', query.orderId);
+      const rows = await keysetWhere(q, query)
+        .orderBy(NEWEST_FIRST)
+        .limit(query.limit + 1)
+        .execute();
+      return toPage(
+        rows.map((r) => codec.return(r)),
+        query.limit,
+      );
+    },
+    async listByOrder(orderId) {
+      const rows = await db
+        .selectFrom('orderflow_returns')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => codec.return(r));
+    },
+  };
+}
+
+export function paymentRepository(ctx: SqlContext): PaymentRepository {
+  const { db, flags, codec } = ctx;
+
+  /** Payments with their refunds (oldest first), in the order of `rows`. */
+  async function withRefunds(rows: PaymentRow[]): Promise<PaymentRecord[]> {
+    if (rows.length === 0) return [];
+    const refunds = await db
+      .selectFrom('orderflow_refunds')
+      .selectAll()
+      .where(
+        'payment_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('payment_id')
+      .orderBy('position')
+      .execute();
+    return rows.map((r) =>
+      codec.payment(
+        r,
+        refunds.filter((f) => f.payment_id === r.id),
+      ),
+    );
+  }
+
+  async function writeRefunds(payment: PaymentRecord): Promise<void> {
+    if (payment.refunds.length === 0) return;
+    await db
+      .insertInto('orderflow_refunds')
+      .values(payment.refunds.map((f, position) => codec.refundRow(f, position)))
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          state: eb.ref('excluded.state'),
+          provider_reference: eb.ref('excluded.provider_reference'),
+          failure_code: eb.ref('excluded.failure_code'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      )
+      .execute();
+  }
+
+  return {
+    async get(id, options) {
+      let q = db.selectFrom('orderflow_payments').selectAll().where('id', '=', id);
+      if (locks(flags, options)) q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      return row ? (await withRefunds([row]))[0] : undefined;
+    },
+    async insert(payment) {
+      await db.insertInto('orderflow_payments').values(codec.paymentRow(payment)).execute();
+      await writeRefunds(payment);
+    },
+    async update(payment, expectedVersion) {
+      const { id: _id, created_at: _c, ...row } = codec.paymentRow(payment);
+      const result = await db
+        .updateTable('orderflow_payments')
+        .set(row)
+        .where('id', '=', payment.id)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await writeRefunds(payment);
+      return true;
+    },
+    async list(query) {
+      let q = db.selectFrom('orderflow_payments').selectAll();
+      if (query.state !== undefined) q = q.where('state', '=', query.state);
+      if (query.orderId !== undefined) q = q.where('order_id', '=', query.orderId);
+      const rows = await keysetWhere(q, query)
+        .orderBy(NEWEST_FIRST)
+        .limit(query.limit + 1)
+        .execute();
+      return toPage(await withRefunds(rows), query.limit);
+    },
+    async listByOrder(orderId) {
+      const rows = await db
+        .selectFrom('orderflow_payments')
+        .selectAll()
+        .where('order_id', '=', orderId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return withRefunds(rows);
+    },
+    async listByOrders(orderIds) {
+      if (orderIds.length === 0) return [];
+      const rows = await db
+        .selectFrom('orderflow_payments')
+        .selectAll()
+        .where('order_id', 'in', [...new Set(orderIds)])
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return withRefunds(rows);
+    },
+    async listUnsettled(before, limit) {
+      const rows = await db
+        .selectFrom('orderflow_payments')
+        .selectAll()
+        .where('unsettled', '=', 1)
+        .where('updated_at', '<', before)
+        .orderBy('updated_at')
+        .limit(limit)
+        .execute();
+      return withRefunds(rows);
+    },
+  };
+}

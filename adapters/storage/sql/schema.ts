@@ -1,0 +1,124 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of the orderflow tables as kysely sees them. Money is bigint (read back as
+ * string by `pg`, number by better-sqlite3: the codecs normalize), JSON is jsonb or text,
+ * timestamps are timestamptz or ISO-8601 text (UTC either way).
+ */
+export interface Database {
+  orderflow_orders: OrderRow;
+  orderflow_returns: ReturnRow;
+  orderflow_payments: PaymentRow;
+  orderflow_refunds: RefundRow;
+  orderflow_history: HistoryRow;
+  orderflow_outbox: OutboxRow;
+  orderflow_idempotency_keys: IdempotencyRow;
+}
+
+type Money = number | string | bigint;
+type Timestamp = string | Date;
+type Json = unknown;
+
+export interface OrderRow {
+  id: string;
+  customer_id: string;
+  currency: string;
+  items: Json;
+  subtotal: Money;
+  shipping_total: Money;
+  tax_total: Money;
+  discount_total: Money;
+  total: Money;
+  state: string;
+  version: number;
+  shipping_address: Json | null;
+  shipment: Json | null;
+  cancellation_reason: string | null;
+  delivered_at: Timestamp | null;
+  metadata: Json;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReturnRow {
+  id: string;
+  order_id: string;
+  items: Json;
+  state: string;
+  currency: string;
+  refund_amount: Money;
+  restocking_fee: Money;
+  pickup: Json | null;
+  rejection_reason: string | null;
+  cancellation_reason: string | null;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface PaymentRow {
+  id: string;
+  order_id: string;
+  amount: Money;
+  currency: string;
+  state: string;
+  provider: string;
+  provider_reference: string | null;
+  payment_method: Json;
+  capture_mode: string;
+  pending_capture: Json | null;
+  captured_amount: Money;
+  refunded_amount: Money;
+  failure_code: string | null;
+  /** 1 while work at the provider is in flight (pending, a capture or a refund): the sweep's index. */
+  unsettled: number;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface RefundRow {
+  id: string;
+  payment_id: string;
+  position: number;
+  amount: Money;
+  reason: string | null;
+  return_id: string | null;
+  state: string;
+  provider_reference: string | null;
+  failure_code: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface HistoryRow {
+  seq: Generated<number>;
+  entity: string;
+  entity_id: string;
+  from_state: string | null;
+  to_state: string;
+  event: string;
+  actor: string | null;
+  reason: string | null;
+  at: Timestamp;
+}
+
+export interface OutboxRow {
+  id: string;
+  name: string;
+  payload: Json;
+  created_at: Timestamp;
+  available_at: Timestamp;
+  attempts: number;
+}
+
+export interface IdempotencyRow {
+  scope: string;
+  key: string;
+  fingerprint: string;
+  status: string;
+  response: Json | null;
+  locked_until: Timestamp;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}

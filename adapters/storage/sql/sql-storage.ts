@@ -1,0 +1,96 @@
+import { type Kysely, Migrator, sql } from 'kysely';
+import { ConcurrencyError } from '../../../src/errors.js';
+import type { Repositories, StorageAdapter } from '../../../src/ports/storage.js';
+import { RowCodec } from './codec.js';
+import type { SqlDialectFlags } from './dialect-flags.js';
+import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationProvider } from './migrations/index.js';
+import {
+  orderRepository,
+  paymentRepository,
+  returnRepository,
+  type SqlContext,
+} from './repositories/entity-repositories.js';
+import {
+  historyRepository,
+  idempotencyRepository,
+  outboxRepository,
+} from './repositories/log-repositories.js';
+import type { Database } from './schema.js';
+
+export interface SqlStorageParts {
+  db: Kysely<Database>;
+  flags: SqlDialectFlags;
+  /** Postgres schema the tables live in (none: the connection's default). */
+  schema?: string | undefined;
+  /** Runs `fn` in one transaction the dialect's way (Postgres BEGIN, SQLite BEGIN IMMEDIATE). */
+  transaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
+  /** Releases what the adapter created. */
+  close(): Promise<void>;
+}
+
+/** Postgres: serialization failures and deadlocks mean "somebody else won": a ConcurrencyError. */
+const CONFLICT_CODES = new Set(['40001', '40P01']);
+
+export function sqlRepositories(ctx: SqlContext): Repositories {
+  return {
+    orders: orderRepository(ctx),
+    returns: returnRepository(ctx),
+    payments: paymentRepository(ctx),
+    history: historyRepository(ctx),
+    outbox: outboxRepository(ctx),
+    idempotency: idempotencyRepository(ctx),
+  };
+}
+
+/**
+ * The storage port over kysely, shared by the Postgres and SQLite adapters; what differs
+ * between them comes in as `flags` and `transaction`.
+ */
+export function createSqlStorage(parts: SqlStorageParts): StorageAdapter {
+  const { flags } = parts;
+  const db = parts.schema ? parts.db.withSchema(parts.schema) : parts.db;
+  const codec = new RowCodec(flags);
+  const root = sqlRepositories({ db, flags, codec });
+  let closed = false;
+
+  return {
+    name: flags.name,
+    ...root,
+    async migrate() {
+      if (parts.schema) await parts.db.schema.createSchema(parts.schema).ifNotExists().execute();
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider(flags),
+        migrationTableName: MIGRATION_TABLE,
+        migrationLockTableName: MIGRATION_LOCK_TABLE,
+        ...(parts.schema ? { migrationTableSchema: parts.schema } : {}),
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) {
+        const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+        throw new Error(`orderflow migration ${failed ?? ''} failed: ${String(error)}`, {
+          cause: error,
+        });
+      }
+    },
+    async transaction(fn) {
+      try {
+        return await parts.transaction(db, (trx) => fn(sqlRepositories({ db: trx, flags, codec })));
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'string' && CONFLICT_CODES.has(code)) {
+          throw new ConcurrencyError('transaction', code);
+        }
+        throw error;
+      }
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await parts.close();
+    },
+  };
+}
