@@ -43,14 +43,16 @@ export function lineTotal(quantity: number, unitPrice: number): number {
 
 /**
  * What each line is worth to the customer: its line total, less its share of the order
- * discount, plus its share of the tax. Shares use largest-remainder allocation weighted by
+ * discount (at most the subtotal; the rest discounts shipping), plus its share of the tax. Shares use largest-remainder allocation weighted by
  * line total, so the lines always add up to `total − shipping`.
  */
 export function lineValues(
   order: Pick<OrderRecord, 'items' | 'discountTotal' | 'taxTotal'>,
 ): number[] {
   const weights = order.items.map((i) => i.lineTotal);
-  const discounts = allocate(order.discountTotal, weights);
+  // A discount larger than the lines also discounts shipping; only the lines' part is theirs.
+  const subtotal = weights.reduce((a, b) => a + b, 0);
+  const discounts = allocate(Math.min(order.discountTotal, subtotal), weights);
   const net = order.items.map((i, n) => i.lineTotal - discounts[n]!);
   const taxes = allocate(order.taxTotal, net);
   return net.map((v, n) => v + taxes[n]!);

@@ -1,9 +1,25 @@
 import { committedAmount } from '../domain/order.js';
 import type { SystemContext } from '../managers/system-context.js';
 import type { JobRunner } from '../ports/job-runner.js';
+import type { StoredPage } from '../ports/storage.js';
 import { JOB_NAMES, type JobRequest, job } from './definitions.js';
 
-const BATCH = 200;
+const PAGE = 200;
+/** Rows one sweep looks at per kind of work; the next sweep goes on where work remains. */
+const MAX_ROWS = 10_000;
+
+/** Walks every page of a list (up to MAX_ROWS rows), so old lost work is never out of reach. */
+async function* rows<T>(
+  list: (query: { limit: number; cursor?: string }) => Promise<StoredPage<T>>,
+): AsyncGenerator<T> {
+  let cursor: string | undefined;
+  for (let seen = 0; seen < MAX_ROWS; seen += PAGE) {
+    const page = await list(cursor === undefined ? { limit: PAGE } : { limit: PAGE, cursor });
+    yield* page.data;
+    if (!page.nextCursor) return;
+    cursor = page.nextCursor;
+  }
+}
 
 /**
  * Finds work whose job was lost (a crashed process, an in-memory queue gone with it) and
@@ -16,50 +32,43 @@ export async function sweep(ctx: SystemContext, jobs: JobRunner): Promise<JobReq
   const iso = (ms: number) => new Date(ms).toISOString();
   const stale = iso(now - config.sweepGraceMs);
   const found: JobRequest[] = [];
+  const held = (
+    p: Parameters<typeof committedAmount>[0] & { refunds: { state: string; amount: number }[] },
+  ) =>
+    committedAmount(p) -
+    p.refunds.filter((r) => r.state !== 'failed').reduce((a, r) => a + r.amount, 0);
 
   // 1. Outbox rows whose dispatcher died after commit.
   await ctx.dispatcher.drain();
 
-  // 2. Pending orders past their TTL.
+  // 2. Pending orders: past their TTL and unpaid → expire; paid in full → confirm.
   const expiredBefore = iso(now - config.unpaidOrderTtlMinutes * 60_000);
-  for (const order of (
-    await storage.orders.list({ state: 'pending', createdBefore: expiredBefore, limit: BATCH })
-  ).data) {
-    found.push(job(JOB_NAMES.expireUnpaidOrder, { orderId: order.id }, `sweep:expire:${order.id}`));
-  }
-
-  // 3. Pending orders already paid in full (their confirmation job was lost).
-  for (const order of (
-    await storage.orders.list({ state: 'pending', updatedBefore: stale, limit: BATCH })
-  ).data) {
+  for await (const order of rows((q) =>
+    storage.orders.list({ ...q, state: 'pending', updatedBefore: stale }),
+  )) {
     const payments = await storage.payments.listByOrder(order.id);
-    if (
-      payments.reduce((a, p) => a + p.capturedAmount, 0) >= order.total &&
-      config.autoConfirmOnFullCapture
-    ) {
+    const captured = payments.reduce((a, p) => a + p.capturedAmount, 0);
+    if (captured >= order.total && config.autoConfirmOnFullCapture) {
       found.push(
         job(JOB_NAMES.confirmPaidOrder, { orderId: order.id }, `sweep:confirm:${order.id}`),
+      );
+    } else if (order.createdAt < expiredBefore && !payments.some((p) => committedAmount(p) > 0)) {
+      found.push(
+        job(JOB_NAMES.expireUnpaidOrder, { orderId: order.id }, `sweep:expire:${order.id}`),
       );
     }
   }
 
-  // 4. Cancelled orders still holding money.
+  // 3. Recently cancelled orders still holding money.
   if (config.refundOnCancel) {
     const recent = {
       state: 'cancelled' as const,
       updatedBefore: stale,
       updatedAfter: iso(now - 7 * 86_400_000),
-      limit: BATCH,
     };
-    for (const order of (await storage.orders.list(recent)).data) {
+    for await (const order of rows((q) => storage.orders.list({ ...q, ...recent }))) {
       const payments = await storage.payments.listByOrder(order.id);
-      const holding = payments.some(
-        (p) =>
-          committedAmount(p) -
-            p.refunds.filter((r) => r.state !== 'failed').reduce((a, r) => a + r.amount, 0) >
-          0,
-      );
-      if (holding)
+      if (payments.some((p) => held(p) > 0)) {
         found.push(
           job(
             JOB_NAMES.refundCancelledOrder,
@@ -67,29 +76,30 @@ export async function sweep(ctx: SystemContext, jobs: JobRunner): Promise<JobReq
             `sweep:cancel-refund:${order.id}`,
           ),
         );
+      }
     }
   }
 
-  // 5. Approved returns without a pickup, processed returns without their refund.
-  for (const ret of (
-    await storage.returns.list({ state: 'approved', updatedBefore: stale, limit: BATCH })
-  ).data) {
+  // 4. Approved returns without a pickup, processed returns without their refund.
+  for await (const ret of rows((q) =>
+    storage.returns.list({ ...q, state: 'approved', updatedBefore: stale }),
+  )) {
     found.push(job(JOB_NAMES.schedulePickup, { returnId: ret.id }, `sweep:pickup:${ret.id}`));
   }
-  for (const ret of (
-    await storage.returns.list({ state: 'processed', updatedBefore: stale, limit: BATCH })
-  ).data) {
+  for await (const ret of rows((q) =>
+    storage.returns.list({ ...q, state: 'processed', updatedBefore: stale }),
+  )) {
     found.push(job(JOB_NAMES.refundReturn, { returnId: ret.id }, `sweep:return-refund:${ret.id}`));
   }
 
-  // 6. Provider calls whose result was never recorded.
-  for (const payment of await storage.payments.listUnsettled(stale, BATCH)) {
+  // 5. Provider calls whose result was never recorded (least recently touched first).
+  for (const payment of await storage.payments.listUnsettled(stale, MAX_ROWS)) {
     found.push(
       job(JOB_NAMES.reconcilePayment, { paymentId: payment.id }, `sweep:reconcile:${payment.id}`),
     );
   }
 
-  // 7. Expired idempotency keys.
+  // 6. Expired idempotency keys.
   await storage.idempotency.purgeExpired(iso(now));
 
   for (const request of found) {

@@ -59,8 +59,10 @@ const POLL_MS = 20;
  * Runs a command under an idempotency key (Stripe / IETF draft semantics):
  * the same key and input replay the stored outcome; other input fails with
  * `idempotency_conflict`; a request whose twin is still running waits for it up to
- * `config.idempotencyWaitMs`, then fails with `idempotency_in_flight`. A command that
- * fails before any effect releases the key so a retry can run.
+ * `config.idempotencyWaitMs`, then fails with `idempotency_in_flight`. A command must
+ * `finish` the key in the same transaction as its first durable effect (for payments:
+ * the saved intent), so a retry resumes that effect instead of repeating it; a command
+ * that fails before any effect releases the key so a retry can run.
  */
 export async function idempotent<T extends object>(
   ctx: SystemContext,
@@ -78,6 +80,7 @@ export async function idempotent<T extends object>(
   const { storage, clock, config } = ctx;
   const print = fingerprint(input);
   const started = Date.now();
+  let lease = '';
   for (;;) {
     const now = clock.now();
     const claim = {
@@ -90,7 +93,10 @@ export async function idempotent<T extends object>(
       expiresAt: new Date(now + config.idempotencyKeyTtlHours * 3_600_000).toISOString(),
     };
     const existing = await storage.idempotency.claim(claim);
-    if (!existing) break;
+    if (!existing) {
+      lease = claim.lockedUntil;
+      break;
+    }
     if (existing.fingerprint !== print)
       throw new IdempotencyConflictError('idempotency_conflict', key);
     if (existing.status === 'completed') {
@@ -115,11 +121,10 @@ export async function idempotent<T extends object>(
   try {
     return await run(scopeHandle);
   } catch (error) {
-    // Unless the failure itself was recorded as the outcome (committed with `finish`),
-    // forget the claim so that a retry with the same key can run.
+    // A command that committed an effect has completed its key in that same transaction;
+    // one that failed before any write leaves it in flight: forget it so a retry can run.
     try {
-      const record = await storage.idempotency.get(scope, key);
-      if (record?.status === 'in_flight') await storage.idempotency.release(scope, key);
+      await storage.idempotency.release(scope, key, lease);
     } catch (releaseError) {
       ctx.logger.error({ err: releaseError, scope, key }, 'could not release idempotency key');
     }

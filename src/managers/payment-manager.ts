@@ -1,5 +1,6 @@
 import { newId } from '../domain/ids.js';
 import { committedAmount } from '../domain/order.js';
+import { holdsUnits } from '../domain/return.js';
 import {
   BusinessRuleError,
   NotFoundError,
@@ -21,18 +22,18 @@ import {
   type RefundPaymentInput,
   refundPaymentInput,
 } from '../schemas/payment.js';
-import { type IdempotencyScope, idempotent, type StoredResponse } from './idempotency.js';
+import { idempotent, type StoredResponse } from './idempotency.js';
 import {
-  movePayment,
   recordAuthorization,
   recordCapture,
   recordRefund,
+  recordVoid,
   savePayment,
 } from './payment-settlement.js';
 import { callProvider, requireProvider } from './provider-call.js';
 import type { SystemContext } from './system-context.js';
 import { decideTransition } from './transition.js';
-import { runCommand } from './unit-of-work.js';
+import { runCommand, type UnitOfWork } from './unit-of-work.js';
 
 const UNPAYABLE = new Set(['cancelled', 'returned']);
 /** States with captured money left to refund. */
@@ -120,9 +121,12 @@ export class PaymentManager {
             event: 'CREATE',
           });
           uow.emit('payment.created', { id: record.id, at: uow.now, entity: record });
+          // The key points at the saved intent from now on: a retry resumes this payment
+          // (same provider keys) instead of creating a second one.
+          await idem.finish(uow.tx, { ref: record.id });
           return record;
         });
-        return this.settleAuthorization(payment, idem);
+        return this.settleAuthorization(payment);
       },
       (response) => this.replayPayment(response),
     );
@@ -133,7 +137,7 @@ export class PaymentManager {
    * Also used by the sweep to reconcile a payment whose process died mid-way: the same
    * idempotency keys make the provider answer as the first time.
    */
-  async settleAuthorization(payment: PaymentRecord, idem?: IdempotencyScope): Promise<Payment> {
+  async settleAuthorization(payment: PaymentRecord): Promise<Payment> {
     const provider = this.provider;
     const captureNow = payment.captureMode === 'automatic';
     let result: ProviderResult;
@@ -161,14 +165,11 @@ export class PaymentManager {
         if (result.status === 'succeeded') result = { status: 'succeeded', reference };
       }
     } catch (error) {
-      if (idem) await this.ctx.storage.transaction((tx) => idem.finish(tx, { ref: payment.id }));
       throw withPaymentId(error, payment.id);
     }
-    const saved = await runCommand(this.ctx, async (uow) => {
-      const recorded = await recordAuthorization(uow, payment.id, result, captureNow);
-      await idem?.finish(uow.tx, { ref: payment.id });
-      return recorded;
-    });
+    const saved = await runCommand(this.ctx, (uow) =>
+      recordAuthorization(uow, payment.id, result, captureNow),
+    );
     return outcome(saved);
   }
 
@@ -183,6 +184,11 @@ export class PaymentManager {
       const current = await uow.tx.payments.get(paymentId, { forUpdate: true });
       if (!current) throw new NotFoundError('payment', paymentId);
       if (current.capturedAmount > 0 || current.pendingCapture) return current;
+      if (current.pendingVoid) {
+        throw new BusinessRuleError('void_in_progress', `Payment ${paymentId} is being voided`, {
+          details: { paymentId },
+        });
+      }
       if (current.state === 'pending') {
         // The machine allows pending → captured only for authorize-and-capture at once.
         throw new BusinessRuleError(
@@ -234,39 +240,50 @@ export class PaymentManager {
     return outcome(await runCommand(this.ctx, (uow) => recordCapture(uow, payment.id, result)));
   }
 
-  /** Releases an authorized payment. Voiding a voided payment returns it unchanged. */
+  /**
+   * Releases an authorized payment. The intent is saved first (`pendingVoid`), so a crash
+   * before the answer is recorded is finished by the sweep. Voiding a voided payment
+   * returns it unchanged; a payment with a capture in flight cannot be voided.
+   */
   async void(paymentId: string): Promise<Payment> {
     const provider = this.provider;
-    const current = await this.get(paymentId);
-    if (current.state === 'voided') return current;
-    refuseVoidDuringCapture(current);
-    decideTransition(
-      paymentMachine,
-      'payment',
-      current,
-      { event: 'VOID' },
-      { fullyRefunded: false },
-    );
+    const payment = await runCommand(this.ctx, async (uow) => {
+      const current = await uow.tx.payments.get(paymentId, { forUpdate: true });
+      if (!current) throw new NotFoundError('payment', paymentId);
+      if (current.state === 'voided' || current.pendingVoid) return current;
+      refuseVoidDuringCapture(current);
+      decideTransition(
+        paymentMachine,
+        'payment',
+        current,
+        { event: 'VOID' },
+        { fullyRefunded: false },
+      );
+      return savePayment(uow, current, { ...current, pendingVoid: { requestedAt: uow.now } });
+    });
+    if (!payment.pendingVoid) return payment;
+    return this.settleVoid(payment, provider);
+  }
+
+  /** Sends a saved void intent to the provider and records the answer (also the sweep's). */
+  async settleVoid(payment: PaymentRecord, provider = this.provider): Promise<Payment> {
     const result = await callProvider(this.ctx.config, 'void', () =>
       provider.void({
-        idempotencyKey: `${paymentId}:void`,
-        paymentId,
-        providerReference: current.providerReference ?? paymentId,
+        idempotencyKey: `${payment.id}:void`,
+        paymentId: payment.id,
+        providerReference: payment.providerReference ?? payment.id,
       }),
-    );
+    ).catch((error: unknown) => {
+      throw withPaymentId(error, payment.id);
+    });
+    const saved = await runCommand(this.ctx, (uow) => recordVoid(uow, payment.id, result));
     if (result.status === 'declined') {
-      throw new PaymentDeclinedError(`The provider refused to void payment ${paymentId}`, {
-        paymentId,
+      throw new PaymentDeclinedError(`The provider refused to void payment ${payment.id}`, {
+        paymentId: payment.id,
         code: result.code,
       });
     }
-    return runCommand(this.ctx, async (uow) => {
-      const payment = await uow.tx.payments.get(paymentId, { forUpdate: true });
-      if (!payment) throw new NotFoundError('payment', paymentId);
-      if (payment.state === 'voided') return payment;
-      refuseVoidDuringCapture(payment);
-      return savePayment(uow, payment, { ...payment, state: movePayment(payment, 'VOID') }, 'VOID');
-    });
+    return saved;
   }
 
   async get(id: string): Promise<Payment> {
@@ -311,24 +328,16 @@ export class PaymentManager {
               },
             );
           }
-          if (data.returnId !== undefined) {
-            const ret = await uow.tx.returns.get(data.returnId);
-            if (!ret) throw new NotFoundError('return', data.returnId);
-            if (ret.orderId !== current.orderId) {
-              throw new BusinessRuleError(
-                'return_order_mismatch',
-                `Return ${ret.id} belongs to another order`,
-                {
-                  details: { returnId: ret.id, orderId: current.orderId },
-                },
-              );
-            }
-          }
           const held = current.refunds
             .filter((r) => r.state !== 'failed')
             .reduce((a, r) => a + r.amount, 0);
           const refundable = current.capturedAmount - held;
-          const amount = data.amount ?? refundable;
+          // Lock order: payment, then return (as when a refund result settles a return).
+          const returnLeft =
+            data.returnId === undefined
+              ? undefined
+              : await leftForReturn(uow, current, data.returnId);
+          const amount = data.amount ?? Math.min(refundable, returnLeft ?? refundable);
           if (amount <= 0 || amount > refundable) {
             throw new BusinessRuleError(
               'refund_exceeds_captured',
@@ -339,6 +348,20 @@ export class PaymentManager {
                   requested: amount,
                   refundable,
                   captured: current.capturedAmount,
+                },
+              },
+            );
+          }
+          if (returnLeft !== undefined && amount > returnLeft) {
+            throw new BusinessRuleError(
+              'refund_exceeds_return',
+              `Cannot refund ${amount} for return ${data.returnId}: ${returnLeft} of its value is left`,
+              {
+                details: {
+                  paymentId,
+                  returnId: data.returnId,
+                  requested: amount,
+                  left: returnLeft,
                 },
               },
             );
@@ -357,9 +380,11 @@ export class PaymentManager {
             ...current,
             refunds: [...current.refunds, refund],
           });
+          // From here a retry with the key resumes this refund; it never starts another.
+          await idem.finish(uow.tx, { ref: refund.id });
           return { payment: saved, refund };
         });
-        return this.settleRefund(payment, refund, provider, idem);
+        return this.settleRefund(payment, refund, provider);
       },
       (response) => this.replayRefund(paymentId, response),
     );
@@ -370,7 +395,6 @@ export class PaymentManager {
     payment: PaymentRecord,
     refund: Refund,
     provider = this.provider,
-    idem?: IdempotencyScope,
   ): Promise<Refund> {
     let result: ProviderResult;
     try {
@@ -385,20 +409,20 @@ export class PaymentManager {
         }),
       );
     } catch (error) {
-      if (idem) await this.ctx.storage.transaction((tx) => idem.finish(tx, { ref: refund.id }));
       throw withPaymentId(error, payment.id, refund.id);
     }
-    const recorded = await runCommand(this.ctx, async (uow) => {
-      const out = await recordRefund(uow, payment.id, refund.id, result);
-      await idem?.finish(uow.tx, { ref: refund.id });
-      return out;
-    });
+    const recorded = await runCommand(this.ctx, (uow) =>
+      recordRefund(uow, payment.id, refund.id, result),
+    );
     return refundOutcome(recorded.refund);
   }
 
+  /** A replay resumes an intent still pending at the provider (same keys: no second charge). */
   private async replayPayment(response: StoredResponse): Promise<Payment> {
     if (!('ref' in response)) throw new Error('unexpected stored payment response');
-    return outcome(await this.get(response.ref));
+    const payment = await this.get(response.ref);
+    if (payment.state === 'pending') return this.settleAuthorization(payment);
+    return outcome(payment);
   }
 
   private async replayRefund(paymentId: string, response: StoredResponse): Promise<Refund> {
@@ -406,8 +430,45 @@ export class PaymentManager {
     const payment = await this.get(paymentId);
     const refund = payment.refunds.find((r) => r.id === response.ref);
     if (!refund) throw new NotFoundError('refund', response.ref);
+    if (refund.state === 'pending') return this.settleRefund(payment, refund);
     return refundOutcome(refund);
   }
+}
+
+/**
+ * What is left to refund for a return: its refund amount less the refunds (pending or
+ * succeeded, on any of the order's payments) already linked to it. Refuses a return of
+ * another order, or one that no longer holds units (rejected, cancelled).
+ */
+async function leftForReturn(
+  uow: UnitOfWork,
+  payment: PaymentRecord,
+  returnId: string,
+): Promise<number> {
+  const ret = await uow.tx.returns.get(returnId, { forUpdate: true });
+  if (!ret) throw new NotFoundError('return', returnId);
+  if (ret.orderId !== payment.orderId) {
+    throw new BusinessRuleError(
+      'return_order_mismatch',
+      `Return ${ret.id} belongs to another order`,
+      {
+        details: { returnId: ret.id, orderId: payment.orderId },
+      },
+    );
+  }
+  if (!holdsUnits(ret)) {
+    throw new BusinessRuleError('return_not_refundable', `Return ${ret.id} is ${ret.state}`, {
+      details: { returnId: ret.id, state: ret.state },
+    });
+  }
+  let linked = 0;
+  for (const p of await uow.tx.payments.listByOrder(ret.orderId)) {
+    // The locked payment's own refunds are read from the locked copy.
+    const refunds = p.id === payment.id ? payment.refunds : p.refunds;
+    for (const r of refunds)
+      if (r.returnId === returnId && r.state !== 'failed') linked += r.amount;
+  }
+  return ret.refundAmount - linked;
 }
 
 /** A capture already sent to the provider must be settled (by retry or sweep) before a void. */

@@ -1,9 +1,7 @@
-import { isFullyReturned } from '../domain/return.js';
 import { NotFoundError } from '../errors.js';
 import { paymentMachine } from '../machines/payment-machine.js';
 import type { ProviderResult } from '../ports/payment-provider.js';
 import type { PaymentRecord, PaymentState, Refund } from '../schemas/payment.js';
-import { transitionOrder } from './order-manager.js';
 import { refundedForReturn, transitionReturn } from './return-manager.js';
 import { assertWritten, decideTransition } from './transition.js';
 import type { UnitOfWork } from './unit-of-work.js';
@@ -121,6 +119,21 @@ export async function recordCapture(
   return savePayment(uow, payment, next, 'CAPTURE');
 }
 
+/** Records the answer to a requested void (`pendingVoid`); a decline just drops the intent. */
+export async function recordVoid(
+  uow: UnitOfWork,
+  paymentId: string,
+  result: ProviderResult,
+): Promise<PaymentRecord> {
+  const payment = await lockPayment(uow, paymentId);
+  if (!payment.pendingVoid) return payment;
+  const { pendingVoid: _done, ...rest } = payment;
+  if (result.status === 'declined' || payment.state !== 'authorized') {
+    return savePayment(uow, payment, rest);
+  }
+  return savePayment(uow, payment, { ...rest, state: movePayment(payment, 'VOID') }, 'VOID');
+}
+
 /**
  * Records the answer to a pending refund. On success the payment's balance and state
  * move, and a return whose refunds are now settled becomes `refunded` — and its order
@@ -167,15 +180,13 @@ export async function recordRefund(
   return { payment: saved, refund: updated };
 }
 
-/** A processed return whose refunds now cover it → refunded; a fully returned order → returned. */
+/**
+ * A processed return whose refunds now cover it → refunded (which completes the order
+ * when every unit is back: see `transitionReturn`).
+ */
 export async function settleReturn(uow: UnitOfWork, returnId: string): Promise<void> {
   const ret = await uow.tx.returns.get(returnId, { forUpdate: true });
   if (ret?.state !== 'processed') return;
   if ((await refundedForReturn(uow.tx, ret)) < ret.refundAmount) return;
   await transitionReturn(uow, ret.id, { state: 'refunded' }, SYSTEM);
-  const order = await uow.tx.orders.get(ret.orderId, { forUpdate: true });
-  if (order?.state !== 'delivered') return;
-  if (isFullyReturned(order, await uow.tx.returns.listByOrder(order.id))) {
-    await transitionOrder(uow, order.id, { state: 'returned' }, SYSTEM);
-  }
 }

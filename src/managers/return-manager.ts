@@ -1,5 +1,5 @@
 import { newId } from '../domain/ids.js';
-import { evaluateReturn, type ReturnPolicy } from '../domain/return.js';
+import { evaluateReturn, isFullyReturned, type ReturnPolicy } from '../domain/return.js';
 import { NotFoundError } from '../errors.js';
 import { returnMachine } from '../machines/return-machine.js';
 import type { Repositories } from '../ports/storage.js';
@@ -23,6 +23,7 @@ import {
   transitionReturnInput,
 } from '../schemas/return.js';
 import { idempotent } from './idempotency.js';
+import { transitionOrder } from './order-manager.js';
 import type { SystemContext } from './system-context.js';
 import { assertWritten, decideTransition } from './transition.js';
 import { runCommand, type UnitOfWork } from './unit-of-work.js';
@@ -206,5 +207,18 @@ export async function transitionReturn(
     ...(reason ? { reason } : {}),
     entity: next,
   });
+  if (next.state === 'refunded') await completeOrderIfFullyReturned(uow, next.orderId);
   return next;
+}
+
+/**
+ * The last refunded return completes its order: `returned` once every unit is back and
+ * refunded, in the same transaction. Lock order: return (held by the caller), then order.
+ */
+async function completeOrderIfFullyReturned(uow: UnitOfWork, orderId: string): Promise<void> {
+  const order = await uow.tx.orders.get(orderId, { forUpdate: true });
+  if (order?.state !== 'delivered') return;
+  if (isFullyReturned(order, await uow.tx.returns.listByOrder(order.id))) {
+    await transitionOrder(uow, order.id, { state: 'returned' }, { actor: 'system' });
+  }
 }

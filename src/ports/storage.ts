@@ -14,7 +14,9 @@ import type { ReturnRecord, ReturnState } from '../schemas/return.js';
  *   read-check-write on money (refunds, captures, return quantities) is one locked step.
  *   An adapter that serializes write transactions (memory, SQLite `BEGIN IMMEDIATE`)
  *   satisfies this trivially.
- * - `transaction` commits everything `fn` wrote, or nothing when `fn` throws.
+ * - `transaction` commits everything `fn` wrote, or nothing when `fn` throws. A read
+ *   after a lock must see rows committed before the lock was granted (READ COMMITTED on
+ *   Postgres, its default; not REPEATABLE READ or SERIALIZABLE).
  */
 export interface StorageAdapter extends Repositories {
   /** A short name for logs and health checks, e.g. `memory`, `sqlite`, `postgres`. */
@@ -102,7 +104,8 @@ export interface PaymentRepository {
   listByOrders(orderIds: readonly string[]): Promise<PaymentRecord[]>;
   /**
    * Payments with work in flight at the provider, last touched before `before`: state
-   * `pending`, a `pendingCapture`, or a refund in state `pending`. Used by the sweep.
+   * `pending`, a `pendingCapture` or `pendingVoid`, or a refund in state `pending`. The
+   * `limit` least recently updated first. Used by the sweep.
    */
   listUnsettled(before: string, limit: number): Promise<PaymentRecord[]>;
 }
@@ -168,8 +171,12 @@ export interface IdempotencyRepository {
     lockedUntil: string,
   ): Promise<boolean>;
   complete(scope: string, key: string, response: unknown): Promise<void>;
-  /** Forgets an in-flight claim whose command failed before any effect, so a retry can run. */
-  release(scope: string, key: string): Promise<void>;
+  /**
+   * Forgets an in-flight claim whose command wrote nothing, so a retry can run. With
+   * `lockedUntil`, only the claim holding that lease is removed (never one another request
+   * took over after the lease ran out).
+   */
+  release(scope: string, key: string, lockedUntil?: string): Promise<void>;
   /** Deletes records whose `expiresAt` is before `now`; returns how many. */
   purgeExpired(now: string): Promise<number>;
 }

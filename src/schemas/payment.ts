@@ -76,6 +76,8 @@ export const paymentSchema = z.object({
   captureMode: z.enum(['automatic', 'manual']),
   /** A capture that was asked of the provider and whose result is not recorded yet. */
   pendingCapture: z.object({ amount: amountSchema, requestedAt: timestampSchema }).optional(),
+  /** A void that was asked of the provider and whose result is not recorded yet. */
+  pendingVoid: z.object({ requestedAt: timestampSchema }).optional(),
   capturedAmount: amountSchema,
   refundedAmount: amountSchema,
   refunds: z.array(refundSchema),

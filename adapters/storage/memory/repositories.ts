@@ -156,13 +156,14 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
         const unsettled = (p: PaymentRecord) =>
           p.state === 'pending' ||
           p.pendingCapture !== undefined ||
+          p.pendingVoid !== undefined ||
           p.refunds.some((r) => r.state === 'pending');
         for (const p of view.scan(tables.payments, 'unsettled', 'yes', unsettled)) {
-          if (!unsettled(p) || p.updatedAt >= before) continue;
-          out.push(p);
-          if (out.length === limit) break;
+          if (unsettled(p) && p.updatedAt < before) out.push(p);
         }
-        return out.reverse();
+        // Least recently updated first, as the port asks (the index is few rows: in flight).
+        out.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
+        return out.slice(0, limit);
       },
     },
     history: {
@@ -230,7 +231,10 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
         if (!existing) return;
         view.put(tables.idempotency, { ...existing, status: 'completed', response });
       },
-      async release(scope, key) {
+      async release(scope, key, lockedUntil) {
+        const existing = view.get(tables.idempotency, idemId(scope, key));
+        if (!existing || existing.status !== 'in_flight') return;
+        if (lockedUntil !== undefined && existing.lockedUntil !== lockedUntil) return;
         view.delete(tables.idempotency, idemId(scope, key));
       },
       async purgeExpired(now) {

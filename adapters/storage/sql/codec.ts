@@ -116,6 +116,7 @@ export class RowCodec {
     const unsettled =
       p.state === 'pending' ||
       p.pendingCapture !== undefined ||
+      p.pendingVoid !== undefined ||
       p.refunds.some((r) => r.state === 'pending');
     return {
       id: p.id,
@@ -128,6 +129,7 @@ export class RowCodec {
       payment_method: this.json(p.paymentMethod),
       capture_mode: p.captureMode,
       pending_capture: p.pendingCapture ? this.json(p.pendingCapture) : null,
+      pending_void: p.pendingVoid ? this.json(p.pendingVoid) : null,
       captured_amount: p.capturedAmount,
       refunded_amount: p.refundedAmount,
       failure_code: p.failureCode ?? null,
@@ -150,6 +152,7 @@ export class RowCodec {
       paymentMethod: this.parse(r.payment_method),
       captureMode: r.capture_mode as PaymentRecord['captureMode'],
       pendingCapture: this.parse(r.pending_capture),
+      pendingVoid: this.parse(r.pending_void),
       capturedAmount: Number(r.captured_amount),
       refundedAmount: Number(r.refunded_amount),
       refunds: refunds.map((f) => this.refund(f)),

@@ -67,10 +67,11 @@ export interface PaymentRow {
   payment_method: Json;
   capture_mode: string;
   pending_capture: Json | null;
+  pending_void: Json | null;
   captured_amount: Money;
   refunded_amount: Money;
   failure_code: string | null;
-  /** 1 while work at the provider is in flight (pending, a capture or a refund): the sweep's index. */
+  /** 1 while work at the provider is in flight (pending, a capture, void or refund): the sweep's index. */
   unsettled: number;
   version: number;
   created_at: Timestamp;

@@ -18,6 +18,7 @@ export function reconcilePaymentHandler({ ctx, payments }: JobDeps) {
       });
     if (payment.state === 'pending') await quiet(payments.settleAuthorization(payment));
     else if (payment.pendingCapture) await quiet(payments.settleCapture(payment));
+    else if (payment.pendingVoid) await quiet(payments.settleVoid(payment));
     for (const refund of payment.refunds) {
       if (refund.state === 'pending') await quiet(payments.settleRefund(payment, refund));
     }

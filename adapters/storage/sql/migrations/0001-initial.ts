@@ -69,6 +69,7 @@ export function initialMigration(flags: SqlDialectFlags): Migration {
         .addColumn('payment_method', json, (c) => c.notNull())
         .addColumn('capture_mode', 'text', (c) => c.notNull())
         .addColumn('pending_capture', json)
+        .addColumn('pending_void', json)
         .addColumn('captured_amount', money, (c) => c.notNull().check(sql`captured_amount >= 0`))
         .addColumn('refunded_amount', money, (c) =>
           c.notNull().check(sql`refunded_amount >= 0 and refunded_amount <= captured_amount`),

@@ -117,12 +117,14 @@ export function idempotencyRepository({ db, codec }: SqlContext): IdempotencyRep
         .where('key', '=', key)
         .execute();
     },
-    async release(scope, key) {
-      await db
+    async release(scope, key, lockedUntil) {
+      let q = db
         .deleteFrom('orderflow_idempotency_keys')
         .where('scope', '=', scope)
         .where('key', '=', key)
-        .execute();
+        .where('status', '=', 'in_flight');
+      if (lockedUntil !== undefined) q = q.where('locked_until', '=', lockedUntil);
+      await q.execute();
     },
     async purgeExpired(now) {
       const result = await db
