@@ -15,7 +15,8 @@ echo "pack-check: packed $tarball"
 cd "$work"
 cp -r "$root/scripts/pack-consumer/." .
 npm init -y >/dev/null
-npm install --silent --no-audit --no-fund "./$tarball" typescript@5.9 @types/node@20 >/dev/null
+# better-sqlite3 is the one optional peer installed: the SQLite path must work without `pg`.
+npm install --silent --no-audit --no-fund "./$tarball" better-sqlite3@12 typescript@5.9 @types/node@20 >/dev/null
 echo "pack-check: installed into $work"
 
 node consumer.mjs
@@ -23,6 +24,7 @@ node consumer.cjs
 npx tsc -p tsconfig.json
 echo "pack-check: strict TypeScript consumer type-checks"
 node check-exports.mjs
+node sqlite-consumer.mjs
 
 # The README quick start, pasted as written into a scratch file.
 node "$root/scripts/extract-quickstart.mjs" "$root/README.md" > quickstart.mjs

@@ -9,6 +9,8 @@ import {
 } from 'orderflow';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
 import { memoryStorage } from 'orderflow/adapters/memory';
+import { type PostgresStorageOptions, postgresStorage } from 'orderflow/adapters/postgres';
+import { type SqliteStorageOptions, sqliteStorage } from 'orderflow/adapters/sqlite';
 import { fakePaymentProvider, storageConformanceSuite } from 'orderflow/testing';
 import type { z } from 'zod';
 
@@ -41,3 +43,7 @@ export async function main(): Promise<Order> {
   }
 }
 void storageConformanceSuite;
+
+const pgOptions: PostgresStorageOptions = { connectionString: 'postgres://localhost/db', schema: 'shop' };
+const sqliteOptions: SqliteStorageOptions = { filename: 'orders.db', busyTimeoutMs: 1000 };
+export const adapters = [postgresStorage(pgOptions), sqliteStorage(sqliteOptions)] as const;

@@ -1,5 +1,5 @@
 import { type Kysely, Migrator, sql } from 'kysely';
-import { ConcurrencyError } from '../../../src/errors.js';
+import { ConcurrencyError, isOrderflowError } from '../../../src/errors.js';
 import type { Repositories, StorageAdapter } from '../../../src/ports/storage.js';
 import { RowCodec } from './codec.js';
 import type { SqlDialectFlags } from './dialect-flags.js';
@@ -66,6 +66,7 @@ export function createSqlStorage(parts: SqlStorageParts): StorageAdapter {
         ...(parts.schema ? { migrationTableSchema: parts.schema } : {}),
       });
       const { error, results } = await migrator.migrateToLatest();
+      if (isOrderflowError(error)) throw error; // e.g. the driver is not installed
       if (error) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName;
         throw new Error(`orderflow migration ${failed ?? ''} failed: ${String(error)}`, {
