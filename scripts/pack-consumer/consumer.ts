@@ -44,6 +44,9 @@ export async function main(): Promise<Order> {
 }
 void storageConformanceSuite;
 
-const pgOptions: PostgresStorageOptions = { connectionString: 'postgres://localhost/db', schema: 'shop' };
+const pgOptions: PostgresStorageOptions = {
+  connectionString: 'postgres://localhost/db',
+  schema: 'shop',
+};
 const sqliteOptions: SqliteStorageOptions = { filename: 'orders.db', busyTimeoutMs: 1000 };
 export const adapters = [postgresStorage(pgOptions), sqliteStorage(sqliteOptions)] as const;

@@ -105,8 +105,10 @@ export async function idempotent<T extends object>(
       return result;
     }
     if (existing.lockedUntil < claim.createdAt) {
-      if (await storage.idempotency.takeOver(scope, key, existing.lockedUntil, claim.lockedUntil))
+      if (await storage.idempotency.takeOver(scope, key, existing.lockedUntil, claim.lockedUntil)) {
+        lease = claim.lockedUntil;
         break;
+      }
       continue;
     }
     if (Date.now() - started >= config.idempotencyWaitMs) {

@@ -338,6 +338,21 @@ export class PaymentManager {
               ? undefined
               : await leftForReturn(uow, current, data.returnId);
           const amount = data.amount ?? Math.min(refundable, returnLeft ?? refundable);
+          // The return's cap first: "nothing left for this return" is the truer refusal.
+          if (returnLeft !== undefined && (amount > returnLeft || returnLeft <= 0)) {
+            throw new BusinessRuleError(
+              'refund_exceeds_return',
+              `Cannot refund ${amount} for return ${data.returnId}: ${Math.max(returnLeft, 0)} of its value is left`,
+              {
+                details: {
+                  paymentId,
+                  returnId: data.returnId,
+                  requested: amount,
+                  left: returnLeft,
+                },
+              },
+            );
+          }
           if (amount <= 0 || amount > refundable) {
             throw new BusinessRuleError(
               'refund_exceeds_captured',
@@ -348,20 +363,6 @@ export class PaymentManager {
                   requested: amount,
                   refundable,
                   captured: current.capturedAmount,
-                },
-              },
-            );
-          }
-          if (returnLeft !== undefined && amount > returnLeft) {
-            throw new BusinessRuleError(
-              'refund_exceeds_return',
-              `Cannot refund ${amount} for return ${data.returnId}: ${returnLeft} of its value is left`,
-              {
-                details: {
-                  paymentId,
-                  returnId: data.returnId,
-                  requested: amount,
-                  left: returnLeft,
                 },
               },
             );

@@ -22,7 +22,10 @@ export class MemoryTables {
     state: (p) => p.state,
     orderId: (p) => p.orderId,
     unsettled: (p) =>
-      p.state === 'pending' || p.pendingCapture || p.pendingVoid || p.refunds.some((r) => r.state === 'pending')
+      p.state === 'pending' ||
+      p.pendingCapture ||
+      p.pendingVoid ||
+      p.refunds.some((r) => r.state === 'pending')
         ? 'yes'
         : undefined,
   });
