@@ -7,6 +7,8 @@ export interface JobContext {
   name: string;
   /** 1 on the first run, 2 on the first retry, … */
   attempt: number;
+  /** Total runs the job gets: when `attempt === attempts`, this run is its last. */
+  attempts: number;
 }
 
 export type JobHandler<P = unknown> = (payload: P, context: JobContext) => Promise<void>;

@@ -47,7 +47,12 @@ export async function runJob(job: QueuedJob, deps: RunJobDeps): Promise<void> {
       holdsSlot = true;
     }
     try {
-      await handler(job.payload, { id: job.id, name: job.name, attempt: attemptNumber });
+      await handler(job.payload, {
+        id: job.id,
+        name: job.name,
+        attempt: attemptNumber,
+        attempts: job.attempts,
+      });
       succeeded = true;
     } catch (error) {
       lastFailure = new AttemptFailed(error, attemptNumber);
