@@ -12,6 +12,7 @@ export default defineConfig({
     'adapters/sqlite': 'adapters/storage/sqlite/index.ts',
     'adapters/postgres': 'adapters/storage/postgres/index.ts',
     'adapters/in-process': 'adapters/jobs/in-process/index.ts',
+    'adapters/bullmq': 'adapters/jobs/bullmq/index.ts',
     testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],

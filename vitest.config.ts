@@ -10,6 +10,7 @@ export default defineConfig({
       'orderflow/adapters/sqlite': here('./adapters/storage/sqlite/index.ts'),
       'orderflow/adapters/postgres': here('./adapters/storage/postgres/index.ts'),
       'orderflow/adapters/in-process': here('./adapters/jobs/in-process/index.ts'),
+      'orderflow/adapters/bullmq': here('./adapters/jobs/bullmq/index.ts'),
       'orderflow/testing': here('./src/testing/index.ts'),
       orderflow: here('./src/index.ts'),
     },

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Starts the local services the tests need (PostgreSQL) when they are installed but down,
+# Starts the local services the tests need (PostgreSQL, Redis) when they are installed but down,
 # then waits until they answer. Under CI=true a service that cannot be reached is an error;
 # locally the tests that need it skip with a loud message instead.
 set -uo pipefail
@@ -24,4 +24,30 @@ elif [ "${CI:-}" = "true" ]; then
   exit 1
 else
   echo "services: WARNING PostgreSQL is not reachable at $pg_url; its tests will be skipped" >&2
+fi
+
+# Redis, for the BullMQ job runner's tests (test/support/redis.ts reads the same URL).
+redis_url=${ORDERFLOW_REDIS_URL:-redis://127.0.0.1:6379}
+local_redis=redis://127.0.0.1:6379
+
+redis_up() {
+  command -v redis-cli >/dev/null 2>&1 &&
+    [ "$(timeout 3 redis-cli -u "$1" ping 2>/dev/null)" = "PONG" ]
+}
+
+if command -v redis-server >/dev/null 2>&1 && ! redis_up "$local_redis"; then
+  echo "services: starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log ||
+    echo "services: redis-server did not start (see /var/log/redis/ci.log)" >&2
+  for _ in $(seq 1 30); do redis_up "$local_redis" && break; sleep 1; done
+fi
+
+if redis_up "$redis_url"; then
+  echo "services: Redis answers at $redis_url"
+elif [ "${CI:-}" = "true" ]; then
+  echo "services: Redis is not reachable at $redis_url and CI requires it" >&2
+  exit 1
+else
+  echo "services: WARNING Redis is not reachable at $redis_url; its tests will be skipped" >&2
 fi

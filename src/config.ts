@@ -29,6 +29,11 @@ export interface OrderflowConfig {
   sweepIntervalMs?: number;
   /** Work untouched this long is considered lost by the sweep. @default 120000 */
   sweepGraceMs?: number;
+  /**
+   * How long the process that commits an event has to dispatch it before another process
+   * (its sweep) may: the delay before a crashed process's events go out. @default 30000
+   */
+  outboxLeaseMs?: number;
   /** Provider calls are retried this many times on transient failure. @default 3 */
   providerRetries?: number;
   /** First backoff delay between provider retries, doubled each time. @default 50 */
@@ -47,6 +52,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = {
   idempotencyWaitMs: 5000,
   sweepIntervalMs: 60_000,
   sweepGraceMs: 120_000,
+  outboxLeaseMs: 30_000,
   providerRetries: 3,
   providerRetryMinTimeoutMs: 50,
 };
@@ -64,6 +70,7 @@ export function resolveConfig(config: OrderflowConfig = {}): ResolvedConfig {
     'idempotencyWaitMs',
     'sweepIntervalMs',
     'sweepGraceMs',
+    'outboxLeaseMs',
     'providerRetries',
     'providerRetryMinTimeoutMs',
   ] as const) {

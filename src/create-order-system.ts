@@ -4,6 +4,7 @@ import { loggingNotifier } from './events/logging-notifier.js';
 import { OutboxDispatcher } from './events/outbox-dispatcher.js';
 import { JOB_NAMES } from './jobs/definitions.js';
 import { registerJobs } from './jobs/register.js';
+import { type DeadLetters, deadLetters } from './managers/dead-letters.js';
 import { OrderManager } from './managers/order-manager.js';
 import { PaymentManager } from './managers/payment-manager.js';
 import { ReturnManager } from './managers/return-manager.js';
@@ -48,6 +49,15 @@ export interface OrderSystem {
   orders: OrderManager;
   returns: ReturnManager;
   payments: PaymentManager;
+  /**
+   * Work given up after the job runner's last attempt (e.g. notifications a webhook
+   * endpoint never accepted), newest first.
+   *
+   * ```ts
+   * const { data } = await oms.deadLetters.list({ limit: 20 });
+   * ```
+   */
+  deadLetters: DeadLetters;
   events: OrderflowEvents;
   jobs: JobRunner;
   storage: StorageAdapter;
@@ -64,8 +74,6 @@ export interface OrderSystem {
   /** Stops the job runner gracefully, then closes the storage adapter. */
   close(): Promise<void>;
 }
-
-const OUTBOX_LEASE_MS = 30_000;
 
 /**
  * Wires storage, jobs, payments, clock and events into the three managers.
@@ -101,7 +109,7 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
     clock,
     logger,
     config,
-    leaseMs: OUTBOX_LEASE_MS,
+    leaseMs: config.outboxLeaseMs,
   });
   const ctx: SystemContext = {
     storage,
@@ -110,7 +118,7 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
     logger,
     dispatcher,
     paymentProvider: options.payments,
-    outboxLeaseMs: OUTBOX_LEASE_MS,
+    outboxLeaseMs: config.outboxLeaseMs,
   };
   const orders = new OrderManager(ctx);
   const returns = new ReturnManager(ctx);
@@ -140,6 +148,7 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
     orders,
     returns,
     payments,
+    deadLetters: deadLetters(storage),
     events,
     jobs,
     storage,

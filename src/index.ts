@@ -62,11 +62,22 @@ export {
   returnMachine,
 } from './machines/return-machine.js';
 export { toMermaid } from './machines/to-mermaid.js';
+export type { DeadLetters, ListDeadLettersQuery } from './managers/dead-letters.js';
 export { isReplayed } from './managers/idempotency.js';
 // Managers
 export { OrderManager } from './managers/order-manager.js';
 export { PaymentManager } from './managers/payment-manager.js';
 export { ReturnManager } from './managers/return-manager.js';
+// Notifiers
+export {
+  type WebhookFetch,
+  type WebhookNotifierOptions,
+  webhookNotifier,
+} from './notifiers/webhook-notifier.js';
+export {
+  type VerifyWebhookSignatureOptions,
+  verifyWebhookSignature,
+} from './notifiers/webhook-signature.js';
 export type * from './ports/carrier.js';
 export { type Clock, isoNow, systemClock } from './ports/clock.js';
 export type * from './ports/job-runner.js';

@@ -38,6 +38,7 @@ export interface Repositories {
   history: HistoryRepository;
   outbox: OutboxRepository;
   idempotency: IdempotencyRepository;
+  deadLetters: DeadLetterRepository;
 }
 
 export interface GetOptions {
@@ -179,4 +180,31 @@ export interface IdempotencyRepository {
   release(scope: string, key: string, lockedUntil?: string): Promise<void>;
   /** Deletes records whose `expiresAt` is before `now`; returns how many. */
   purgeExpired(now: string): Promise<number>;
+}
+
+/**
+ * Work the job runner gave up on: written by the core after a job's last attempt failed,
+ * so an operator can see it (and replay it by hand) instead of it vanishing from a log.
+ */
+export interface DeadLetterRecord {
+  /** Stable per piece of work, e.g. `notify:<event id>`: recording it twice keeps one row. */
+  id: string;
+  /** The job name, e.g. `orderflow.notify`. */
+  job: string;
+  /** The job's id at the runner. */
+  jobId: string;
+  /** What the job was handed (JSON). */
+  payload: unknown;
+  /** The last attempt's error message. */
+  error: string;
+  /** How many runs were made before giving up. */
+  attempts: number;
+  createdAt: string;
+}
+
+export interface DeadLetterRepository {
+  /** Inserts the record unless one with its `id` exists (then does nothing). */
+  insert(record: DeadLetterRecord): Promise<void>;
+  /** Newest first by (createdAt, id), keyset-paginated. */
+  list(query: PageRequest): Promise<StoredPage<DeadLetterRecord>>;
 }

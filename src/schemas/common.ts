@@ -16,7 +16,9 @@ export const currencySchema = z
   .describe('ISO 4217 currency code');
 
 /** A timestamp as an ISO 8601 string in UTC. */
-export const timestampSchema = z.string().describe('ISO 8601 timestamp (UTC)');
+export const timestampSchema = z.iso
+  .datetime({ offset: true })
+  .describe('ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z');
 
 /** Free-form JSON object stored with an entity. */
 export const metadataSchema = z

@@ -1,3 +1,4 @@
+import { deadLetterCases } from './storage-conformance/dead-letter-cases.js';
 import { durabilityCases } from './storage-conformance/durability-cases.js';
 import { entityCases } from './storage-conformance/entity-cases.js';
 import { useStorage } from './storage-conformance/fixtures.js';
@@ -57,6 +58,7 @@ export function storageConformanceSuite(
     describe('lists and history', () => listCases(test, useStorage(test, factory)));
     describe('outbox and idempotency keys', () => queueCases(test, useStorage(test, factory)));
     describe('transactions', () => transactionCases(test, useStorage(test, factory)));
+    describe('dead letters', () => deadLetterCases(test, useStorage(test, factory)));
     describe('through the managers', () => managerCases(test, factory));
     if (reopen) describe('durability', () => durabilityCases(test, reopen));
   });

@@ -1,6 +1,10 @@
 import type { CursorPosition } from '../../../src/domain/cursor.js';
 import { compareKeys } from '../../../src/domain/cursor.js';
-import type { IdempotencyRecord, OutboxRecord } from '../../../src/ports/storage.js';
+import type {
+  DeadLetterRecord,
+  IdempotencyRecord,
+  OutboxRecord,
+} from '../../../src/ports/storage.js';
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord } from '../../../src/schemas/payment.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
@@ -32,6 +36,7 @@ export class MemoryTables {
   readonly history = new Table<HistoryRow>({ entity: (h) => `${h.entity}:${h.entityId}` });
   readonly outbox = new Table<OutboxRow>();
   readonly idempotency = new Table<IdempotencyRow>();
+  readonly deadLetters = new Table<DeadLetterRecord>();
   historySeq = 0;
 }
 

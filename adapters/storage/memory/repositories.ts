@@ -248,6 +248,15 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
         return n;
       },
     },
+    deadLetters: {
+      async insert(record) {
+        if (view.get(tables.deadLetters, record.id)) return;
+        view.put(tables.deadLetters, record);
+      },
+      async list(query) {
+        return page(view, tables.deadLetters, { where: () => true }, query);
+      },
+    },
   };
 }
 

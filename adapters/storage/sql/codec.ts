@@ -1,10 +1,15 @@
 import type { Selectable } from 'kysely';
-import type { IdempotencyRecord, OutboxRecord } from '../../../src/ports/storage.js';
+import type {
+  DeadLetterRecord,
+  IdempotencyRecord,
+  OutboxRecord,
+} from '../../../src/ports/storage.js';
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord, Refund } from '../../../src/schemas/payment.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
 import type { SqlDialectFlags } from './dialect-flags.js';
 import type {
+  DeadLetterRow,
   HistoryRow,
   IdempotencyRow,
   OrderRow,
@@ -266,6 +271,30 @@ export class RowCodec {
       createdAt: iso(r.created_at)!,
       expiresAt: iso(r.expires_at)!,
     });
+  }
+
+  deadLetterRow(d: DeadLetterRecord): DeadLetterRow {
+    return {
+      id: d.id,
+      job: d.job,
+      job_id: d.jobId,
+      payload: this.json(d.payload ?? null),
+      error: d.error,
+      attempts: d.attempts,
+      created_at: d.createdAt,
+    };
+  }
+
+  deadLetter(r: DeadLetterRow): DeadLetterRecord {
+    return {
+      id: r.id,
+      job: r.job,
+      jobId: r.job_id,
+      payload: this.parse(r.payload) ?? null,
+      error: r.error,
+      attempts: Number(r.attempts),
+      createdAt: iso(r.created_at)!,
+    };
   }
 }
 

@@ -13,6 +13,7 @@ export interface Database {
   orderflow_history: HistoryRow;
   orderflow_outbox: OutboxRow;
   orderflow_idempotency_keys: IdempotencyRow;
+  orderflow_dead_letters: DeadLetterRow;
 }
 
 type Money = number | string | bigint;
@@ -122,4 +123,14 @@ export interface IdempotencyRow {
   locked_until: Timestamp;
   created_at: Timestamp;
   expires_at: Timestamp;
+}
+
+export interface DeadLetterRow {
+  id: string;
+  job: string;
+  job_id: string;
+  payload: Json;
+  error: string;
+  attempts: number;
+  created_at: Timestamp;
 }

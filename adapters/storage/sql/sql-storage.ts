@@ -11,6 +11,7 @@ import {
   type SqlContext,
 } from './repositories/entity-repositories.js';
 import {
+  deadLetterRepository,
   historyRepository,
   idempotencyRepository,
   outboxRepository,
@@ -39,6 +40,7 @@ export function sqlRepositories(ctx: SqlContext): Repositories {
     history: historyRepository(ctx),
     outbox: outboxRepository(ctx),
     idempotency: idempotencyRepository(ctx),
+    deadLetters: deadLetterRepository(ctx),
   };
 }
 

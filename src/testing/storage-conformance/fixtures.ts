@@ -1,5 +1,6 @@
 import { newId } from '../../domain/ids.js';
 import type {
+  DeadLetterRecord,
   IdempotencyRecord,
   OutboxRecord,
   StorageAdapter,
@@ -183,6 +184,20 @@ export function idempotencyRecord(overrides: Partial<IdempotencyRecord> = {}): I
     lockedUntil: at(1),
     createdAt: at(0),
     expiresAt: at(24 * 60),
+    ...overrides,
+  };
+}
+
+export function deadLetterRecord(overrides: Partial<DeadLetterRecord> = {}): DeadLetterRecord {
+  const eventId = newId('event');
+  return {
+    id: `notify:${eventId}`,
+    job: 'orderflow.notify',
+    jobId: `notify:${eventId}`,
+    payload: { id: eventId, name: 'order.created', nested: { list: [1, 'zwei', null], ok: false } },
+    error: 'webhook answered 503 “unavailable”',
+    attempts: 3,
+    createdAt: at(0),
     ...overrides,
   };
 }

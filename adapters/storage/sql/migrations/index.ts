@@ -1,12 +1,16 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialectFlags } from '../dialect-flags.js';
 import { initialMigration } from './0001-initial.js';
+import { deadLettersMigration } from './0002-dead-letters.js';
 
 /** The migrations shipped with the package, in order. Add new ones; never edit old ones. */
 export function migrationProvider(flags: SqlDialectFlags): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001_initial': initialMigration(flags) };
+      return {
+        '0001_initial': initialMigration(flags),
+        '0002_dead_letters': deadLettersMigration(flags),
+      };
     },
   };
 }

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
 import type {
+  DeadLetterRepository,
   HistoryRepository,
   IdempotencyRepository,
   OutboxRepository,
 } from '../../../../src/ports/storage.js';
 import type { OutboxRow } from '../schema.js';
 import type { SqlContext } from './entity-repositories.js';
+import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
 
 export function historyRepository({ db, codec }: SqlContext): HistoryRepository {
   return {
@@ -132,6 +134,30 @@ export function idempotencyRepository({ db, codec }: SqlContext): IdempotencyRep
         .where('expires_at', '<', now)
         .executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+  };
+}
+
+export function deadLetterRepository({ db, codec }: SqlContext): DeadLetterRepository {
+  return {
+    async insert(record) {
+      // Recording the same give-up twice (a redelivered job, two workers) keeps the first.
+      await db
+        .insertInto('orderflow_dead_letters')
+        .values(codec.deadLetterRow(record))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
+    },
+    async list(query) {
+      const q = db.selectFrom('orderflow_dead_letters').selectAll();
+      const rows = await keysetWhere(q, { limit: query.limit, cursor: query.cursor })
+        .orderBy(NEWEST_FIRST)
+        .limit(query.limit + 1)
+        .execute();
+      return toPage(
+        rows.map((r) => codec.deadLetter(r)),
+        query.limit,
+      );
     },
   };
 }

@@ -1,0 +1,110 @@
+/** Settings of the example server, read from the environment by `configFromEnv`. */
+export interface ServerConfig {
+  /** `PORT`. @default 3000 */
+  port: number;
+  /** `HOST`; unset listens on every interface. */
+  host?: string;
+  /** `ORDERFLOW_API_KEY`; unset means the server generates one and prints it. */
+  apiKey?: string;
+  /** `DATABASE_URL`: `postgres://…` for Postgres; unset for the SQLite file. */
+  storage: { kind: 'sqlite'; filename: string } | { kind: 'postgres'; connectionString: string };
+  /** `REDIS_URL` switches to BullMQ (`ORDERFLOW_QUEUE_PREFIX`, default `orderflow`). */
+  jobs: { kind: 'in-process' } | { kind: 'bullmq'; url: string; prefix: string };
+  /** `LOG_LEVEL`. @default 'info' */
+  logLevel: string;
+}
+
+/** Where the SQLite database lives when `DATABASE_URL` is not set. */
+export const DEFAULT_SQLITE_FILE = './data/orderflow.db';
+export const DEFAULT_PORT = 3000;
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Reads one variable; an empty value counts as unset. */
+function read(env: Record<string, string | undefined>, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * The server's settings from environment variables — a pure function, so what each
+ * variable does can be tested without starting anything. Throws an `Error` that names the
+ * variable when a value cannot work.
+ *
+ * ```ts
+ * configFromEnv({}); // SQLite at ./data/orderflow.db, in-process jobs, port 3000
+ * configFromEnv({ DATABASE_URL: 'postgres://localhost/shop', REDIS_URL: 'redis://localhost' });
+ * ```
+ */
+export function configFromEnv(env: Record<string, string | undefined>): ServerConfig {
+  const portText = read(env, 'PORT');
+  const port = portText === undefined ? DEFAULT_PORT : Number(portText);
+  if (!/^\d+$/.test(portText ?? String(DEFAULT_PORT)) || port > 65_535) {
+    throw new Error(`PORT must be a number between 0 and 65535, got "${portText}"`);
+  }
+
+  const databaseUrl = read(env, 'DATABASE_URL');
+  let storage: ServerConfig['storage'];
+  if (databaseUrl === undefined) {
+    storage = { kind: 'sqlite', filename: DEFAULT_SQLITE_FILE };
+  } else if (/^postgres(ql)?:\/\//i.test(databaseUrl)) {
+    storage = { kind: 'postgres', connectionString: databaseUrl };
+  } else if (/^sqlite:/i.test(databaseUrl)) {
+    const filename = databaseUrl.replace(/^sqlite:(\/\/)?/i, '');
+    if (!filename) throw new Error('DATABASE_URL=sqlite:<file> needs a file name');
+    storage = { kind: 'sqlite', filename };
+  } else {
+    throw new Error(
+      'DATABASE_URL must start with postgres:// (or postgresql://), or sqlite:<file>; leave it unset for the default SQLite file',
+    );
+  }
+
+  const redisUrl = read(env, 'REDIS_URL');
+  let jobs: ServerConfig['jobs'] = { kind: 'in-process' };
+  if (redisUrl !== undefined) {
+    if (!/^rediss?:\/\//i.test(redisUrl)) {
+      throw new Error('REDIS_URL must start with redis:// or rediss://');
+    }
+    jobs = {
+      kind: 'bullmq',
+      url: redisUrl,
+      prefix: read(env, 'ORDERFLOW_QUEUE_PREFIX') ?? 'orderflow',
+    };
+  }
+
+  const logLevel = read(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.has(logLevel)) {
+    throw new Error(`LOG_LEVEL must be one of ${[...LOG_LEVELS].join(', ')}, got "${logLevel}"`);
+  }
+
+  const config: ServerConfig = { port, storage, jobs, logLevel };
+  const apiKey = read(env, 'ORDERFLOW_API_KEY');
+  if (apiKey !== undefined) config.apiKey = apiKey;
+  const host = read(env, 'HOST');
+  if (host !== undefined) config.host = host;
+  return config;
+}
+
+/** A description of the config for the start banner; never includes secrets. */
+export function describeBackends(config: ServerConfig): string {
+  const storage =
+    config.storage.kind === 'sqlite'
+      ? `SQLite (${config.storage.filename})`
+      : `Postgres (${redactUrl(config.storage.connectionString)})`;
+  const jobs =
+    config.jobs.kind === 'in-process'
+      ? 'in-process jobs'
+      : `BullMQ jobs (${redactUrl(config.jobs.url)}, prefix ${config.jobs.prefix})`;
+  return `${storage} + ${jobs}`;
+}
+
+/** A URL without its password, for logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

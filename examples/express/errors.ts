@@ -1,0 +1,151 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isOrderflowError, type OrderflowError } from 'orderflow';
+import type { Logger } from 'pino';
+
+/** The body of every error response: `{ error: { code, message, details? } }`. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/** An error the HTTP layer raises itself (auth, headers, content type, unknown routes). */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** HTTP status of each orderflow error code that is not a business rule (those are 422). */
+const STATUS_BY_CODE: Record<string, number> = {
+  validation_error: 400,
+  unauthorized: 401,
+  payment_declined: 402,
+  not_found: 404,
+  invalid_transition: 409,
+  concurrency_conflict: 409,
+  idempotency_in_flight: 409,
+  idempotency_conflict: 422,
+  configuration_error: 500,
+  provider_unavailable: 503,
+  job_runner_not_started: 503,
+  job_runner_stopped: 503,
+};
+
+/** The HTTP status an orderflow error is answered with. */
+export function statusForError(error: OrderflowError): number {
+  const status = STATUS_BY_CODE[error.code];
+  if (status !== undefined) return status;
+  // Every other code names the domain rule that refused the command.
+  if (error.name === 'BusinessRuleError') return 422;
+  return 500;
+}
+
+/** Codes for the errors Express and body-parser raise on bad requests, by their `type`. */
+const BODY_ERROR_CODES: Record<string, string> = {
+  'entity.parse.failed': 'malformed_json',
+  'entity.too.large': 'payload_too_large',
+  'charset.unsupported': 'unsupported_media_type',
+  'encoding.unsupported': 'unsupported_media_type',
+};
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+interface ClientError {
+  status: number;
+  type?: string;
+  message: string;
+}
+
+/** An error Express or one of its parsers raised for a bad request (status 4xx). */
+function asClientError(error: unknown): ClientError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown };
+  const status = typeof e.status === 'number' ? e.status : e.statusCode;
+  if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  return {
+    status,
+    ...(typeof e.type === 'string' ? { type: e.type } : {}),
+    message: typeof e.message === 'string' ? e.message : 'Bad request',
+  };
+}
+
+const BODY_MESSAGES: Record<string, string> = {
+  malformed_json: 'The request body is not valid JSON',
+  payload_too_large: 'The request body is too large',
+};
+
+/** The status and body answering `error`. Unknown errors become a 500 without internals. */
+export function toErrorResponse(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof HttpError) {
+    const body: ErrorBody['error'] = { code: error.code, message: error.message };
+    if (error.details !== undefined) body.details = error.details;
+    return { status: error.status, body: { error: body } };
+  }
+  if (isOrderflowError(error)) {
+    return { status: statusForError(error), body: { error: error.toJSON() } };
+  }
+  const client = asClientError(error);
+  if (client) {
+    const code =
+      (client.type && BODY_ERROR_CODES[client.type]) ??
+      CODE_BY_STATUS[client.status] ??
+      'bad_request';
+    return {
+      status: client.status,
+      body: { error: { code, message: BODY_MESSAGES[code] ?? client.message } },
+    };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'internal_error', message: 'Something went wrong on our side' } },
+  };
+}
+
+/** Answers any request that matched no route with 404 `not_found`. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`));
+};
+
+/** Answers a known path asked with a method it does not support with 405. */
+export function methodNotAllowed(allowed: string[]): RequestHandler {
+  return (req, res, next) => {
+    res.setHeader('Allow', allowed.join(', '));
+    next(
+      new HttpError(
+        405,
+        'method_not_allowed',
+        `${req.method} is not supported here; use ${allowed.join(' or ')}`,
+      ),
+    );
+  };
+}
+
+/**
+ * The one error middleware: every error becomes `{ error: { code, message, details? } }`
+ * with the status its code maps to. Server faults are logged with the request.
+ */
+export function errorHandler(logger?: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const { status, body } = toErrorResponse(error);
+    if (status >= 500) {
+      const log = (req as { log?: Logger }).log ?? logger;
+      log?.error({ err: error }, `request failed: ${body.error.code}`);
+    }
+    res.status(status).json(body);
+  };
+}

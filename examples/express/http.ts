@@ -1,0 +1,122 @@
+/**
+ * Small helpers the routes share: headers in (Idempotency-Key, If-Match), headers out
+ * (ETag, Idempotency-Replayed, Location), ids, bodies and query strings.
+ */
+import type { Request, RequestHandler, Response } from 'express';
+import {
+  type IdKind,
+  isId,
+  isReplayed,
+  NotFoundError,
+  parseInput,
+  ValidationError,
+} from 'orderflow';
+import type { z } from 'zod';
+import { HttpError } from './errors.js';
+
+/** Media types accepted as JSON request bodies. */
+export const JSON_TYPES = ['application/json', 'application/*+json'];
+
+/**
+ * Refuses a request body that is not JSON with 415, before any parser sees it. A request
+ * without a body (or with an empty one) passes: its body counts as `{}`.
+ */
+export const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const length = Number(req.headers['content-length']);
+  const hasBody = req.headers['transfer-encoding'] !== undefined || length > 0;
+  if (hasBody && !req.is(JSON_TYPES)) {
+    next(
+      new HttpError(
+        415,
+        'unsupported_media_type',
+        'Send the request body as JSON with Content-Type: application/json',
+      ),
+    );
+    return;
+  }
+  next();
+};
+
+/** The parsed JSON body, or `{}` when the request had none. Managers validate it. */
+export function bodyOf(req: Request): unknown {
+  return req.body ?? {};
+}
+
+function headerError(header: string, message: string): ValidationError {
+  return new ValidationError(`Invalid ${header} header: ${message}`, [
+    { path: ['headers', header.toLowerCase()], message, code: 'invalid_header' },
+  ]);
+}
+
+/** `{ idempotencyKey }` from the `Idempotency-Key` header (1–255 characters), or `{}`. */
+export function idempotencyOptions(req: Request): { idempotencyKey?: string } {
+  const key = req.headers['idempotency-key'];
+  if (key === undefined) return {};
+  if (typeof key !== 'string' || key.length < 1 || key.length > 255) {
+    throw headerError('Idempotency-Key', 'must be between 1 and 255 characters');
+  }
+  return { idempotencyKey: key };
+}
+
+/**
+ * `{ expectedVersion }` from `If-Match`: accepts `3`, `"3"` and `W/"3"`; `*` (any version)
+ * and no header give `{}`. Anything else is a 400.
+ */
+export function versionOptions(req: Request): { expectedVersion?: number } {
+  const header = req.headers['if-match'];
+  if (header === undefined) return {};
+  const value = header.trim();
+  if (value === '*') return {};
+  const match = /^(?:W\/)?"(\d{1,15})"$|^(\d{1,15})$/.exec(value);
+  const digits = match?.[1] ?? match?.[2];
+  if (digits === undefined) {
+    throw headerError('If-Match', 'must be the entity version, e.g. "3" (as sent in ETag)');
+  }
+  return { expectedVersion: Number(digits) };
+}
+
+/** The route parameter `name` as an id of `kind`; an id of the wrong shape is a 404. */
+export function idParam(req: Request, name: string, kind: IdKind, entity: string): string {
+  const value = req.params[name];
+  if (typeof value !== 'string' || !isId(kind, value))
+    throw new NotFoundError(entity, String(value));
+  return value;
+}
+
+/**
+ * Parses the query string with one of the exported list schemas (400 on bad input). An
+ * unknown parameter is refused too, so a typo (`?status=…`) never silently lists everything.
+ */
+export function queryOf<S extends z.ZodObject>(schema: S, req: Request): z.output<S> {
+  const query: Record<string, unknown> = { ...req.query };
+  const unknown = Object.keys(query).filter((key) => !Object.hasOwn(schema.shape, key));
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      `Invalid query: unknown parameter ${unknown[0]}`,
+      unknown.map((key) => ({
+        path: [key],
+        message: `unknown parameter ${key}`,
+        code: 'unrecognized_keys',
+      })),
+    );
+  }
+  return parseInput(schema, query, 'query');
+}
+
+/**
+ * Sends an entity as JSON: `ETag: "<version>"` when it has a version,
+ * `Idempotency-Replayed: true` when it was replayed from an idempotency key, and
+ * `Location` when given (201 responses).
+ */
+export function sendEntity(
+  res: Response,
+  status: number,
+  entity: object,
+  options: { location?: string } = {},
+): void {
+  const version = (entity as { version?: unknown }).version;
+  if (typeof version === 'number') res.setHeader('ETag', `"${version}"`);
+  if (isReplayed(entity)) res.setHeader('Idempotency-Replayed', 'true');
+  if (options.location !== undefined) res.setHeader('Location', options.location);
+  res.status(status).json(entity);
+}

@@ -1,0 +1,288 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import {
+  cancelOrderInput,
+  capturePaymentInput,
+  createOrderInput,
+  createReturnInput,
+  processPaymentInput,
+  refundPaymentInput,
+  transitionOrderInput,
+  transitionReturnInput,
+} from 'orderflow';
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import {
+  buildOpenApiDocument,
+  type JsonObject,
+  type OpenApiOperation,
+} from '../../examples/express/openapi.js';
+
+const doc = buildOpenApiDocument();
+
+/** SPEC §9, row by row: method, path, operationId. */
+const SPEC_ENDPOINTS = [
+  ['post', '/api/v1/orders', 'createOrder'],
+  ['get', '/api/v1/orders', 'listOrders'],
+  ['get', '/api/v1/orders/{id}', 'getOrder'],
+  ['patch', '/api/v1/orders/{id}/state', 'transitionOrder'],
+  ['post', '/api/v1/orders/{id}/cancel', 'cancelOrder'],
+  ['get', '/api/v1/orders/{id}/history', 'getOrderHistory'],
+  ['post', '/api/v1/returns', 'createReturn'],
+  ['get', '/api/v1/returns', 'listReturns'],
+  ['get', '/api/v1/returns/{id}', 'getReturn'],
+  ['patch', '/api/v1/returns/{id}/state', 'transitionReturn'],
+  ['post', '/api/v1/returns/preview', 'previewReturn'],
+  ['post', '/api/v1/payments', 'createPayment'],
+  ['get', '/api/v1/payments/{id}', 'getPayment'],
+  ['post', '/api/v1/payments/{id}/refund', 'refundPayment'],
+  ['get', '/openapi.json', 'getOpenApiDocument'],
+  ['get', '/docs', 'getDocs'],
+  ['get', '/health', 'getHealth'],
+] as const;
+
+/** The zod schema each request body component was generated from. */
+const BODY_SCHEMAS: Record<string, z.ZodType> = {
+  CreateOrderInput: createOrderInput,
+  TransitionOrderInput: transitionOrderInput,
+  CancelOrderInput: cancelOrderInput,
+  CreateReturnInput: createReturnInput,
+  TransitionReturnInput: transitionReturnInput,
+  ProcessPaymentInput: processPaymentInput,
+  RefundPaymentInput: refundPaymentInput,
+  CapturePaymentInput: capturePaymentInput,
+};
+
+function operations(): Array<{ method: string; path: string; op: OpenApiOperation }> {
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ method, path, op: op as OpenApiOperation })),
+  );
+}
+
+/** Follows a local `$ref` (`#/a/b`) in the document. */
+function resolve(pointer: string): unknown {
+  if (!pointer.startsWith('#/')) throw new Error(`not a local ref: ${pointer}`);
+  let node: unknown = doc;
+  for (const raw of pointer.slice(2).split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    node = (node as Record<string, unknown> | undefined)?.[key];
+  }
+  return node;
+}
+
+function deref(value: JsonObject): JsonObject {
+  return typeof value.$ref === 'string' ? (resolve(value.$ref) as JsonObject) : value;
+}
+
+function collectRefs(value: unknown, into: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) collectRefs(v, into);
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '$ref' && typeof v === 'string') into.push(v);
+      else collectRefs(v, into);
+    }
+  }
+  return into;
+}
+
+describe('OpenAPI document of the example app', () => {
+  it('is OpenAPI 3.1 with bearer auth on /api/v1', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+    for (const { path, op } of operations()) {
+      if (path.startsWith('/api/v1/')) expect(op.security, path).toBeUndefined();
+      else expect(op.security, path).toEqual([]);
+    }
+  });
+
+  it('has every endpoint of SPEC §9 with its method and operationId', () => {
+    for (const [method, path, operationId] of SPEC_ENDPOINTS) {
+      const op = doc.paths[path]?.[method];
+      expect(op, `${method.toUpperCase()} ${path}`).toBeDefined();
+      expect(op?.operationId).toBe(operationId);
+    }
+    const ids = operations().map(({ op }) => op.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('gives every operation a success response with a schema, and shared error responses', () => {
+    for (const { method, path, op } of operations()) {
+      const where = `${method.toUpperCase()} ${path}`;
+      const statuses = Object.keys(op.responses);
+      const success = statuses.filter((s) => s.startsWith('2'));
+      expect(success, where).toHaveLength(1);
+      const ok = op.responses[success[0]!] as { content: Record<string, { schema: unknown }> };
+      expect(Object.values(ok.content)[0]?.schema, where).toBeDefined();
+      for (const status of statuses.filter((s) => /^[45]/.test(s))) {
+        const response = deref(op.responses[status]!) as {
+          content: { 'application/json': { schema: JsonObject } };
+        };
+        const schema = response.content['application/json'].schema;
+        expect(schema.$ref, `${where} ${status}`).toBe(
+          path === '/health' ? '#/components/schemas/Health' : '#/components/schemas/Error',
+        );
+      }
+      if (path.startsWith('/api/v1/')) expect(statuses, where).toContain('401');
+      if (op.requestBody) expect(statuses, where).toEqual(expect.arrayContaining(['400', '413']));
+    }
+    expect(doc.paths['/api/v1/payments']?.post?.responses).toHaveProperty('402');
+    expect(doc.paths['/api/v1/payments']?.post?.responses).toHaveProperty('503');
+    expect(doc.paths['/api/v1/orders/{id}/state']?.patch?.responses).toHaveProperty('409');
+    expect(doc.paths['/api/v1/returns']?.post?.responses).toHaveProperty('422');
+    expect(doc.paths['/api/v1/orders/{id}']?.get?.responses).toHaveProperty('404');
+  });
+
+  it('has one Error schema: { error: { code, message, details? } }', () => {
+    const error = doc.components.schemas.Error as {
+      required: string[];
+      properties: { error: { required: string[]; properties: Record<string, unknown> } };
+    };
+    expect(error.required).toEqual(['error']);
+    expect(error.properties.error.required).toEqual(['code', 'message']);
+    expect(Object.keys(error.properties.error.properties)).toEqual(['code', 'message', 'details']);
+  });
+
+  it('documents Idempotency-Key on create/pay/refund POSTs, If-Match on PATCH state, and the response headers', () => {
+    const params = (op: OpenApiOperation | undefined) =>
+      (op?.parameters ?? []).map((p) => (deref(p) as { name: string; in: string }).name);
+    for (const path of [
+      '/api/v1/orders',
+      '/api/v1/orders/{id}/cancel',
+      '/api/v1/returns',
+      '/api/v1/payments',
+      '/api/v1/payments/{id}/refund',
+    ]) {
+      expect(params(doc.paths[path]?.post), path).toContain('Idempotency-Key');
+      const created = Object.values(doc.paths[path]?.post?.responses ?? {})[0] as {
+        headers?: Record<string, unknown>;
+      };
+      if (path !== '/api/v1/orders/{id}/cancel') {
+        expect(Object.keys(created.headers ?? {}), path).toContain('Idempotency-Replayed');
+      }
+    }
+    for (const path of ['/api/v1/orders/{id}/state', '/api/v1/returns/{id}/state']) {
+      const op = doc.paths[path]?.patch;
+      expect(params(op), path).toContain('If-Match');
+      const ok = op?.responses['200'] as { headers?: object } | undefined;
+      expect(Object.keys(ok?.headers ?? {}), path).toContain('ETag');
+    }
+    expect(params(doc.paths['/api/v1/orders']?.get)).toEqual([
+      'limit',
+      'cursor',
+      'state',
+      'customerId',
+      'createdAfter',
+      'createdBefore',
+    ]);
+    expect(params(doc.paths['/api/v1/returns']?.get)).toEqual(
+      expect.arrayContaining(['limit', 'cursor', 'state', 'orderId']),
+    );
+    expect(params(doc.paths['/api/v1/orders/{id}']?.get)).toEqual(['id']);
+  });
+
+  it('takes request bodies from the input side of the zod schemas and responses from the output side', () => {
+    const schemas = doc.components.schemas as Record<
+      string,
+      { required?: string[]; properties?: Record<string, JsonObject> }
+    >;
+    // `returnable` has a default: optional in a request, always present in a response.
+    expect(schemas.OrderItemInput?.required).not.toContain('returnable');
+    expect(schemas.OrderItem?.required).toContain('returnable');
+    expect(schemas.CreateOrderInput?.required).toEqual(['customerId', 'currency', 'items']);
+    expect(schemas.Order?.required).toEqual(expect.arrayContaining(['paidTotal', 'version']));
+    expect(schemas.Order?.properties?.state).toEqual({ $ref: '#/components/schemas/OrderState' });
+    expect(schemas.Payment?.properties?.refunds).toEqual({
+      type: 'array',
+      items: { $ref: '#/components/schemas/Refund' },
+    });
+    for (const name of ['Order', 'Return', 'Payment', 'Refund', 'HistoryEntry', 'Error']) {
+      expect(schemas, name).toHaveProperty(name);
+    }
+    const order = doc.paths['/api/v1/orders']?.post;
+    expect(order?.requestBody).toMatchObject({
+      required: true,
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/CreateOrderInput' } },
+      },
+    });
+  });
+
+  it('has only refs that resolve, and request examples the zod schemas accept', () => {
+    for (const ref of collectRefs(doc)) expect(resolve(ref), ref).toBeDefined();
+    for (const { method, path, op } of operations()) {
+      const media = (op.requestBody as { content?: Record<string, JsonObject> } | undefined)
+        ?.content?.['application/json'];
+      if (!media) continue;
+      const name = String((media.schema as JsonObject).$ref)
+        .split('/')
+        .pop()!;
+      const schema = BODY_SCHEMAS[name];
+      expect(schema, `zod schema of ${name}`).toBeDefined();
+      const parsed = schema!.safeParse(media.example);
+      expect(parsed.success, `${method.toUpperCase()} ${path} example`).toBe(true);
+    }
+  });
+
+  it('lints clean with @redocly/cli (recommended ruleset)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'orderflow-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      const config = join(dir, 'redocly.yaml');
+      await writeFile(file, JSON.stringify(doc, null, 2));
+      await writeFile(config, 'extends:\n  - recommended\n');
+      const cli = createRequire(import.meta.url).resolve('@redocly/cli/bin/cli.js');
+      const run = promisify(execFile);
+      let stdout: string;
+      try {
+        ({ stdout } = await run(
+          process.execPath,
+          [cli, 'lint', file, '--config', config, '--format=json'],
+          {
+            cwd: dir,
+            env: {
+              ...process.env,
+              REDOCLY_TELEMETRY: 'off',
+              REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true',
+              NO_COLOR: '1',
+            },
+            maxBuffer: 16 * 1024 * 1024,
+          },
+        ));
+      } catch (error) {
+        // Exit code 1 means problems were found; the JSON report is still on stdout.
+        stdout = (error as { stdout?: string }).stdout ?? '';
+        if (!stdout.trim().startsWith('{')) throw error;
+      }
+      const report = JSON.parse(stdout) as {
+        totals: { errors: number; warnings: number };
+        problems: Array<{
+          ruleId: string;
+          severity: string;
+          message: string;
+          location: Array<{ pointer: string }>;
+        }>;
+      };
+      const lines = report.problems.map(
+        (p) => `${p.severity} ${p.ruleId} at ${p.location[0]?.pointer}: ${p.message}`,
+      );
+      if (lines.length > 0) {
+        console.warn(`redocly lint: ${report.totals.warnings} warning(s)\n  ${lines.join('\n  ')}`);
+      }
+      expect(
+        lines.filter((l) => l.startsWith('error')),
+        'redocly lint errors',
+      ).toEqual([]);
+      expect(report.totals.errors).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});

@@ -1,0 +1,282 @@
+/**
+ * The example app driven through a client typed from its own OpenAPI document: types made
+ * by openapi-typescript (test/e2e/generated/api.d.ts, `npm run openapi:types`), calls made
+ * by openapi-fetch against a real listening server. `tsc --noEmit` checks every body, path
+ * and header below against the document, so a schema change the client does not follow
+ * fails the typecheck, and a committed api.d.ts that no longer matches the document fails
+ * the first test.
+ */
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import createClient from 'openapi-fetch';
+import {
+  type CreateOrderInput,
+  createOrderSystem,
+  type Order,
+  type OrderSystem,
+  type Payment,
+  type Refund,
+  type Return,
+  silentLogger,
+} from 'orderflow';
+import { inProcessJobs } from 'orderflow/adapters/in-process';
+import { sqliteStorage } from 'orderflow/adapters/sqlite';
+import { fakeCarrier, fakePaymentProvider } from 'orderflow/testing';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
+import { createApp } from '../../examples/express/app.js';
+import type { components, paths } from './generated/api.js';
+import { API_TYPES_FILE, generateApiTypes } from './generated/generate-types.js';
+
+type Schemas = components['schemas'];
+const API_KEY = 'typed_client_test_key_0123456789';
+
+let oms: OrderSystem;
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  oms = await createOrderSystem({
+    storage: sqliteStorage({ filename: ':memory:' }),
+    jobs: inProcessJobs({ logger: silentLogger, backoff: { minTimeoutMs: 1, maxTimeoutMs: 5 } }),
+    payments: fakePaymentProvider(),
+    carrier: fakeCarrier(),
+    logger: silentLogger,
+    config: { providerRetryMinTimeoutMs: 1 },
+  });
+  const app = createApp(oms, { apiKey: API_KEY, logger: pino({ level: 'silent' }) });
+  server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => {
+    if (!server?.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+  await oms?.close();
+});
+
+const client = () =>
+  createClient<paths>({ baseUrl, headers: { Authorization: `Bearer ${API_KEY}` } });
+
+describe('generated API types', () => {
+  it('match the document (run `npm run openapi:types` after changing it)', async () => {
+    const committed = readFileSync(API_TYPES_FILE, 'utf8');
+    const fresh = await generateApiTypes();
+    expect(
+      committed === fresh,
+      'test/e2e/generated/api.d.ts is stale: run `npm run openapi:types`',
+    ).toBe(true);
+  }, 60_000);
+
+  it('agree with the types the library infers from its zod schemas', () => {
+    // Responses: what the library returns fits the documented shapes.
+    expectTypeOf<Order>().toExtend<Schemas['Order']>();
+    expectTypeOf<Return>().toExtend<Schemas['Return']>();
+    expectTypeOf<Payment>().toExtend<Schemas['Payment']>();
+    expectTypeOf<Refund>().toExtend<Schemas['Refund']>();
+    // Requests: what the document lets a client send is what the library accepts.
+    expectTypeOf<Schemas['CreateOrderInput']>().toExtend<CreateOrderInput>();
+    expectTypeOf<CreateOrderInput>().toExtend<Schemas['CreateOrderInput']>();
+    expectTypeOf<Schemas['OrderState']>().toEqualTypeOf<Order['state']>();
+    expectTypeOf<Schemas['ReturnState']>().toEqualTypeOf<Return['state']>();
+  });
+});
+
+describe('typed client against the running example app', () => {
+  it('rejects calls without the bearer key with the typed Error body', async () => {
+    const anonymous = createClient<paths>({ baseUrl });
+    const { data, error, response } = await anonymous.GET('/api/v1/orders');
+    expect(response.status).toBe(401);
+    expect(data).toBeUndefined();
+    expectTypeOf(error).toEqualTypeOf<Schemas['Error'] | undefined>();
+    expect(error?.error.code).toBe('unauthorized');
+  });
+
+  it('order → payment → process, ship, deliver → return → approve … processed → refund', async () => {
+    const api = client();
+
+    // Create the order, and replay it with the same Idempotency-Key.
+    const body: Schemas['CreateOrderInput'] = {
+      customerId: 'cus_typed',
+      currency: 'USD',
+      items: [
+        { sku: 'TSHIRT-M', name: 'T-shirt', quantity: 2, unitPrice: 1999 },
+        { sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 },
+      ],
+      shippingTotal: 500,
+    };
+    const created = await api.POST('/api/v1/orders', {
+      body,
+      params: { header: { 'Idempotency-Key': 'typed-order-1' } },
+    });
+    expect(created.response.status).toBe(201);
+    const order = created.data!;
+    expectTypeOf(order).toEqualTypeOf<Schemas['Order']>();
+    expect(order).toMatchObject({ state: 'pending', total: 2 * 1999 + 1200 + 500, version: 1 });
+    expect(created.response.headers.get('etag')).toBe('"1"');
+    expect(created.response.headers.get('location')).toBe(`/api/v1/orders/${order.id}`);
+
+    const replay = await api.POST('/api/v1/orders', {
+      body,
+      params: { header: { 'Idempotency-Key': 'typed-order-1' } },
+    });
+    expect(replay.response.status).toBe(201);
+    expect(replay.response.headers.get('idempotency-replayed')).toBe('true');
+    expect(replay.data?.id).toBe(order.id);
+
+    // A body the document forbids is a type error, and the server refuses it too.
+    const invalid = await api.POST('/api/v1/orders', {
+      // @ts-expect-error `currency` is required and `items` needs whole lines
+      body: { customerId: 'cus_typed', items: [{ sku: 'X' }] },
+    });
+    expect(invalid.response.status).toBe(400);
+    expect(invalid.error?.error.code).toBe('validation_error');
+
+    // Pay in full; the capture confirms the order in a job.
+    const paid = await api.POST('/api/v1/payments', {
+      body: { orderId: order.id, paymentMethod: { token: 'tok_visa' } },
+      params: { header: { 'Idempotency-Key': 'typed-pay-1' } },
+    });
+    expect(paid.response.status).toBe(201);
+    const payment = paid.data!;
+    expect(payment).toMatchObject({ state: 'captured', capturedAmount: order.total });
+    await oms.idle();
+
+    const confirmed = await api.GET('/api/v1/orders/{id}', { params: { path: { id: order.id } } });
+    expect(confirmed.data).toMatchObject({ state: 'confirmed', paidTotal: order.total });
+    const etag = confirmed.response.headers.get('etag')!;
+
+    // If-Match: the current version goes through, a stale one is a typed 409.
+    const processing = await api.PATCH('/api/v1/orders/{id}/state', {
+      params: { path: { id: order.id }, header: { 'If-Match': etag } },
+      body: { state: 'processing' },
+    });
+    expect(processing.data?.state).toBe('processing');
+    const stale = await api.PATCH('/api/v1/orders/{id}/state', {
+      params: { path: { id: order.id }, header: { 'If-Match': etag } },
+      body: { state: 'shipped' },
+    });
+    expect(stale.response.status).toBe(409);
+    expect(stale.error?.error.code).toBe('concurrency_conflict');
+
+    const shipped = await api.PATCH('/api/v1/orders/{id}/state', {
+      params: { path: { id: order.id } },
+      body: { state: 'shipped', carrier: 'UPS', trackingNumber: '1Z999AA10123456784' },
+    });
+    expect(shipped.data?.shipment).toEqual({
+      carrier: 'UPS',
+      trackingNumber: '1Z999AA10123456784',
+    });
+    const delivered = await api.PATCH('/api/v1/orders/{id}/state', {
+      params: { path: { id: order.id } },
+      body: { event: 'DELIVER' },
+    });
+    expect(delivered.data?.state).toBe('delivered');
+
+    const history = await api.GET('/api/v1/orders/{id}/history', {
+      params: { path: { id: order.id } },
+    });
+    expect(history.data?.data.map((h) => h.to)).toEqual([
+      'pending',
+      'confirmed',
+      'processing',
+      'shipped',
+      'delivered',
+    ]);
+
+    const listed = await api.GET('/api/v1/orders', {
+      params: { query: { customerId: 'cus_typed', state: 'delivered', limit: 10 } },
+    });
+    expect(listed.data?.data.map((o) => o.id)).toEqual([order.id]);
+    expect(listed.data?.nextCursor).toBeNull();
+
+    // Return one T-shirt: preview first, then create.
+    const tshirt = order.items.find((i) => i.sku === 'TSHIRT-M')!;
+    const returnBody: Schemas['CreateReturnInput'] = {
+      orderId: order.id,
+      items: [{ orderItemId: tshirt.id, quantity: 1, reason: 'damaged', note: 'torn seam' }],
+    };
+    const preview = await api.POST('/api/v1/returns/preview', { body: returnBody });
+    expect(preview.response.status).toBe(200);
+    expectTypeOf(preview.data).toEqualTypeOf<Schemas['ReturnPreview'] | undefined>();
+    expect(preview.data?.refundAmount).toBeGreaterThan(0);
+
+    const opened = await api.POST('/api/v1/returns', {
+      body: returnBody,
+      params: { header: { 'Idempotency-Key': 'typed-return-1' } },
+    });
+    expect(opened.response.status).toBe(201);
+    const ret = opened.data!;
+    expect(ret).toMatchObject({ state: 'initiated', refundAmount: preview.data?.refundAmount });
+
+    const returnState = (state: Schemas['ReturnState']) =>
+      api.PATCH('/api/v1/returns/{id}/state', {
+        params: { path: { id: ret.id } },
+        body: { state },
+      });
+    expect((await returnState('approved')).data?.state).toBe('approved');
+    await oms.idle(); // the fake carrier books the pickup in a job
+    const scheduled = await api.GET('/api/v1/returns/{id}', { params: { path: { id: ret.id } } });
+    expect(scheduled.data?.state).toBe('pickup_scheduled');
+    expect(scheduled.data?.pickup?.carrier).toBeTruthy();
+
+    for (const state of ['in_transit', 'received', 'processed'] as const) {
+      expect((await returnState(state)).data?.state).toBe(state);
+    }
+    await oms.idle(); // the refund of a processed return is issued in a job
+
+    const refunded = await api.GET('/api/v1/returns/{id}', { params: { path: { id: ret.id } } });
+    expect(refunded.data?.state).toBe('refunded');
+    const listedReturns = await api.GET('/api/v1/returns', {
+      params: { query: { orderId: order.id } },
+    });
+    expect(listedReturns.data?.data.map((r) => r.id)).toEqual([ret.id]);
+
+    const afterReturn = await api.GET('/api/v1/payments/{id}', {
+      params: { path: { id: payment.id } },
+    });
+    expect(afterReturn.data).toMatchObject({
+      state: 'partially_refunded',
+      refundedAmount: ret.refundAmount,
+    });
+    expect(afterReturn.data?.refunds).toEqual([
+      expect.objectContaining({ returnId: ret.id, state: 'succeeded', amount: ret.refundAmount }),
+    ]);
+
+    // Refund the rest by hand (amount defaults to everything still refundable).
+    const rest = await api.POST('/api/v1/payments/{id}/refund', {
+      params: { path: { id: payment.id }, header: { 'Idempotency-Key': 'typed-refund-1' } },
+      body: { reason: 'goodwill' },
+    });
+    expect(rest.response.status).toBe(201);
+    expectTypeOf(rest.data).toEqualTypeOf<Schemas['Refund'] | undefined>();
+    expect(rest.data).toMatchObject({
+      state: 'succeeded',
+      amount: order.total - ret.refundAmount,
+      reason: 'goodwill',
+    });
+
+    const final = await api.GET('/api/v1/payments/{id}', { params: { path: { id: payment.id } } });
+    expect(final.data).toMatchObject({ state: 'refunded', refundedAmount: order.total });
+    const finalOrder = await api.GET('/api/v1/orders/{id}', {
+      params: { path: { id: order.id } },
+    });
+    expect(finalOrder.data?.refundedTotal).toBe(order.total);
+  });
+
+  it('gets typed 404s for unknown ids', async () => {
+    const missing = await client().GET('/api/v1/returns/{id}', {
+      params: { path: { id: 'ret_doesnotexist' } },
+    });
+    expect(missing.response.status).toBe(404);
+    expect(missing.error?.error.code).toBe('not_found');
+  });
+});
