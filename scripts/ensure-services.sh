@@ -6,6 +6,17 @@ set -uo pipefail
 
 pg_url=${ORDERFLOW_PG_URL:-postgres://postgres@127.0.0.1:5432/test}
 
+# Command-line tools the tests use (redis-server for the private instances of the fault
+# tests, jq for the README walk-through). Installed from Debian's packages when missing, as root.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  echo "services: installing ${missing[*]}"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+    echo "services: could not install ${missing[*]}" >&2
+fi
+
 pg_up() { pg_isready -d "$pg_url" -t 2 >/dev/null 2>&1; }
 
 if command -v pg_isready >/dev/null 2>&1 && ! pg_up; then

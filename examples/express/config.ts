@@ -1,3 +1,5 @@
+import type { OrderflowConfig } from 'orderflow';
+
 /** Settings of the example server, read from the environment by `configFromEnv`. */
 export interface ServerConfig {
   /** `PORT`. @default 3000 */
@@ -12,6 +14,12 @@ export interface ServerConfig {
   jobs: { kind: 'in-process' } | { kind: 'bullmq'; url: string; prefix: string };
   /** `LOG_LEVEL`. @default 'info' */
   logLevel: string;
+  /**
+   * Sweep and outbox timings, only those set: `ORDERFLOW_SWEEP_INTERVAL_MS`,
+   * `ORDERFLOW_SWEEP_GRACE_MS`, `ORDERFLOW_OUTBOX_LEASE_MS` (milliseconds). Unset ones keep
+   * the library defaults (60000, 120000, 30000); tests shorten them to see recovery quickly.
+   */
+  orderflow?: Pick<OrderflowConfig, 'sweepIntervalMs' | 'sweepGraceMs' | 'outboxLeaseMs'>;
 }
 
 /** Where the SQLite database lives when `DATABASE_URL` is not set. */
@@ -78,6 +86,20 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
   }
 
   const config: ServerConfig = { port, storage, jobs, logLevel };
+  const timings: NonNullable<ServerConfig['orderflow']> = {};
+  for (const [name, key, min] of [
+    ['ORDERFLOW_SWEEP_INTERVAL_MS', 'sweepIntervalMs', 1],
+    ['ORDERFLOW_SWEEP_GRACE_MS', 'sweepGraceMs', 0],
+    ['ORDERFLOW_OUTBOX_LEASE_MS', 'outboxLeaseMs', 0],
+  ] as const) {
+    const text = read(env, name);
+    if (text === undefined) continue;
+    if (!/^\d{1,10}$/.test(text) || Number(text) < min) {
+      throw new Error(`${name} must be a whole number of milliseconds ≥ ${min}, got "${text}"`);
+    }
+    timings[key] = Number(text);
+  }
+  if (Object.keys(timings).length > 0) config.orderflow = timings;
   const apiKey = read(env, 'ORDERFLOW_API_KEY');
   if (apiKey !== undefined) config.apiKey = apiKey;
   const host = read(env, 'HOST');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import {
@@ -5,6 +6,7 @@ import {
   type JobRunner,
   type Logger,
   type OrderSystem,
+  type PaymentProvider,
   type StorageAdapter,
 } from 'orderflow';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
@@ -28,6 +30,54 @@ async function bullmqRunner(url: string, prefix: string, logger: Logger): Promis
     );
   }
   return mod.bullmqJobs({ url, prefix, logger });
+}
+
+/**
+ * The fake provider keeps its charges in memory, but the server's database outlives the
+ * process: without this, a payment made before a restart could never be refunded (the new
+ * provider has no such charge) and a new charge would reuse an old one's reference. So each
+ * charge reference is tagged with the run that made it (`ch_fake_1.<run>`), and a capture,
+ * void or refund of an earlier run's charge succeeds as a real provider's would (orderflow
+ * itself keeps refunds within what was captured).
+ */
+export function restartSafeFakeProvider(provider: PaymentProvider): PaymentProvider {
+  const tag = `.${randomBytes(4).toString('hex')}`;
+  const ours = (reference: string) =>
+    reference.endsWith(tag) ? reference.slice(0, -tag.length) : undefined;
+  return {
+    name: provider.name,
+    async authorize(request) {
+      const result = await provider.authorize(request);
+      return result.status === 'succeeded'
+        ? { ...result, reference: result.reference + tag }
+        : result;
+    },
+    async capture(request) {
+      const reference = ours(request.providerReference);
+      if (reference === undefined)
+        return { status: 'succeeded', reference: request.providerReference };
+      const result = await provider.capture({ ...request, providerReference: reference });
+      return result.status === 'succeeded'
+        ? { ...result, reference: request.providerReference }
+        : result;
+    },
+    async void(request) {
+      const reference = ours(request.providerReference);
+      if (reference === undefined)
+        return { status: 'succeeded', reference: request.providerReference };
+      const result = await provider.void({ ...request, providerReference: reference });
+      return result.status === 'succeeded'
+        ? { ...result, reference: request.providerReference }
+        : result;
+    },
+    async refund(request) {
+      const reference = ours(request.providerReference);
+      if (reference === undefined) {
+        return { status: 'succeeded', reference: `re_fake_${request.refundId}` };
+      }
+      return provider.refund({ ...request, providerReference: reference });
+    },
+  };
 }
 
 /**
@@ -58,9 +108,10 @@ export async function openSystem(config: ServerConfig, logger: Logger): Promise<
     return await createOrderSystem({
       storage,
       jobs,
-      payments: fakePaymentProvider(),
+      payments: restartSafeFakeProvider(fakePaymentProvider()),
       carrier: fakeCarrier(),
       logger,
+      ...(config.orderflow ? { config: config.orderflow } : {}),
     });
   } catch (error) {
     await Promise.allSettled([jobs.stop(), storage.close()]);

@@ -1,8 +1,17 @@
 /**
  * Wiring of the HTTP tests: the example app (`createApp`) over an order system on the
- * backend named by `ORDERFLOW_E2E_BACKEND` (today only `sqlite`: an in-memory SQLite
- * database and the in-process runner), the fake payment provider and carrier, and a silent
- * logger. Every app built here is closed by `closeApiTests()`, called in `afterEach`.
+ * backend named by `ORDERFLOW_E2E_BACKEND`, the fake payment provider and carrier, and a
+ * silent logger. Every app built here is closed by `closeApiTests()`, called in `afterEach`.
+ *
+ * - `sqlite` (default): an in-memory SQLite database and the in-process runner.
+ * - `postgres`: Postgres (`ORDERFLOW_PG_URL`, a scratch schema per system) and BullMQ on
+ *   Redis (`ORDERFLOW_REDIS_URL`, a key prefix per system) with the worker in this process.
+ *   Closing a system also drops its schema and deletes its Redis keys. When Postgres or
+ *   Redis cannot be reached, every test of a file that imports this module is skipped with
+ *   a loud warning locally, and fails under `CI=true` (see `backendReady()`).
+ *
+ * `npm test` runs the e2e files on both: the vitest project `e2e-postgres` sets
+ * `ORDERFLOW_E2E_BACKEND=postgres` (vitest.config.ts).
  */
 import type express from 'express';
 import {
@@ -13,7 +22,9 @@ import {
   type StorageAdapter,
   silentLogger,
 } from 'orderflow';
+import { bullmqJobs } from 'orderflow/adapters/bullmq';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
+import { postgresStorage } from 'orderflow/adapters/postgres';
 import { sqliteStorage } from 'orderflow/adapters/sqlite';
 import {
   type FakeCarrier,
@@ -24,26 +35,69 @@ import {
 } from 'orderflow/testing';
 import { pino } from 'pino';
 import request from 'supertest';
+import { beforeEach } from 'vitest';
 import { type AppOptions, createApp } from '../../examples/express/app.js';
+import { dropSchema, PG_URL, postgresEnabled, scratchSchema } from '../support/backends.js';
+import { deleteTestKeys, REDIS_URL, redisEnabled, uniquePrefix } from '../support/redis.js';
 
 export const API_KEY = 'test_api_key_0123456789';
+
+/** The storage and job runner of one order system, and how to clean up after it. */
+export interface BackendParts {
+  storage: StorageAdapter;
+  jobs: JobRunner;
+  /** Removes what the system left outside this process; called after `oms.close()`. */
+  cleanup(): Promise<void>;
+}
 
 /** A storage adapter and job runner pair the HTTP tests can run on. */
 export interface Backend {
   name: string;
-  storage(): StorageAdapter;
-  jobs(): JobRunner;
+  /**
+   * Whether the services it needs answer: false skips the tests (after a loud warning);
+   * under `CI=true` an unreachable service throws instead.
+   */
+  available(): Promise<boolean>;
+  /** Fresh, empty parts for one order system. */
+  open(): BackendParts;
 }
 
 const BACKENDS: Record<string, Backend> = {
   sqlite: {
     name: 'sqlite',
-    storage: () => sqliteStorage({ filename: ':memory:' }),
-    jobs: () =>
-      inProcessJobs({
+    available: async () => true,
+    open: () => ({
+      storage: sqliteStorage({ filename: ':memory:' }),
+      jobs: inProcessJobs({
         logger: silentLogger,
         backoff: { minTimeoutMs: 1, factor: 1, maxTimeoutMs: 5 },
       }),
+      cleanup: async () => {},
+    }),
+  },
+  postgres: {
+    name: 'postgres',
+    // Both are asked (no short-circuit), so each unreachable service gets its warning.
+    available: async () => {
+      const [pg, redis] = await Promise.all([postgresEnabled(), redisEnabled()]);
+      return pg && redis;
+    },
+    open: () => {
+      const schema = scratchSchema();
+      const prefix = uniquePrefix();
+      return {
+        storage: postgresStorage({ connectionString: PG_URL, schema, maxConnections: 5 }),
+        jobs: bullmqJobs({
+          url: REDIS_URL,
+          prefix,
+          logger: silentLogger,
+          backoff: { delayMs: 20 },
+        }),
+        cleanup: async () => {
+          await Promise.all([dropSchema(schema), deleteTestKeys(prefix)]);
+        },
+      };
+    },
   },
 };
 
@@ -58,6 +112,22 @@ export function selectedBackend(env = process.env): Backend {
   }
   return backend;
 }
+
+let ready: Promise<boolean> | undefined;
+
+/** Whether the selected backend's services answer (asked once per test file). */
+export function backendReady(): Promise<boolean> {
+  ready ??= selectedBackend().available();
+  return ready;
+}
+
+// Every test of a file that imports this module skips when its backend cannot run here
+// (the warning is printed by `available()`; under CI=true it throws and the tests fail).
+beforeEach(async (context) => {
+  if (!(await backendReady())) {
+    context.skip(`ORDERFLOW_E2E_BACKEND=${selectedBackend().name}: its services are unreachable`);
+  }
+});
 
 export interface ApiTestOptions {
   /** Merged over `{ providerRetryMinTimeoutMs: 1 }`. */
@@ -83,23 +153,30 @@ export interface ApiTest {
   api: Record<Method, (path: string) => request.Test>;
 }
 
-const open: OrderSystem[] = [];
+/** Systems built since the last `closeApiTests()`, with the cleanup of their backend parts. */
+const open: { oms: OrderSystem; cleanup(): Promise<void> }[] = [];
 
 /** The example app on a fresh order system; `closeApiTests()` closes it. */
 export async function apiTest(options: ApiTestOptions = {}): Promise<ApiTest> {
-  const backend = selectedBackend();
+  const parts = selectedBackend().open();
   const provider = options.payments ?? fakePaymentProvider();
   const carrier = fakeCarrier();
-  const storage = backend.storage();
-  const oms = await createOrderSystem({
-    storage: options.wrapStorage ? options.wrapStorage(storage) : storage,
-    jobs: backend.jobs(),
-    payments: provider,
-    carrier,
-    logger: silentLogger,
-    config: { providerRetryMinTimeoutMs: 1, ...options.config },
-  });
-  open.push(oms);
+  let oms: OrderSystem;
+  try {
+    oms = await createOrderSystem({
+      storage: options.wrapStorage ? options.wrapStorage(parts.storage) : parts.storage,
+      jobs: parts.jobs,
+      payments: provider,
+      carrier,
+      logger: silentLogger,
+      config: { providerRetryMinTimeoutMs: 1, ...options.config },
+    });
+  } catch (error) {
+    await Promise.allSettled([parts.jobs.stop(), parts.storage.close()]);
+    await parts.cleanup().catch(() => undefined);
+    throw error;
+  }
+  open.push({ oms, cleanup: parts.cleanup });
   const app = createApp(oms, {
     apiKey: API_KEY,
     logger: pino({ level: 'silent' }),
@@ -126,10 +203,24 @@ export async function apiTest(options: ApiTestOptions = {}): Promise<ApiTest> {
   };
 }
 
-/** Closes every system built since the last call (call it in `afterEach`). */
+/**
+ * Closes every system built since the last call and cleans up after its backend (drops the
+ * Postgres schema, deletes the Redis keys); call it in `afterEach`.
+ */
 export async function closeApiTests(): Promise<void> {
   const systems = open.splice(0);
-  await Promise.all(systems.map((s) => s.close()));
+  const results = await Promise.allSettled(
+    systems.map(async ({ oms, cleanup }) => {
+      try {
+        await oms.close();
+      } finally {
+        await cleanup();
+      }
+    }),
+  );
+  const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  if (failed.length === 1) throw failed[0];
+  if (failed.length > 1) throw new AggregateError(failed, 'closeApiTests: cleanup failed');
 }
 
 /** The body of a valid POST /api/v1/orders (two lines, total 5698 with shipping). */

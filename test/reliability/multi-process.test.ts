@@ -4,7 +4,7 @@ import { postgresStorage } from 'orderflow/adapters/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchema, PG_URL, postgresEnabled, scratchSchema } from '../support/backends.js';
 import { createLedger, ledgerProvider, readLedger } from '../support/ledger-provider.js';
-import { REDIS_URL, redisEnabled, uniquePrefix } from '../support/redis.js';
+import { deleteTestKeys, REDIS_URL, redisEnabled, uniquePrefix } from '../support/redis.js';
 import { eventually, startWorker, type Worker } from './processes.js';
 
 const enabled = (await postgresEnabled()) && (await redisEnabled());
@@ -47,6 +47,7 @@ describe.skipIf(!enabled)('two worker processes on one Postgres database and one
     await producer?.close();
     await provider?.close();
     await dropSchema(schema);
+    await deleteTestKeys(prefix);
   }, 60_000);
 
   it('refunds every cancelled payment exactly once and confirms every other order', async () => {

@@ -27,9 +27,16 @@ export type { BullmqBackoffOptions, BullmqJobsOptions } from './options.js';
  * - `schedule(name, everyMs)` upserts one BullMQ job scheduler per name, first run one
  *   interval from now; calling it again (from any process) replaces it.
  * - A lost Redis connection is logged once (`warn`) and ioredis reconnects by itself;
- *   jobs wait in Redis meanwhile. `ping()` rejects while Redis does not answer.
+ *   jobs wait in Redis meanwhile. During the outage `enqueue()`, `schedule()` and `ping()`
+ *   reject at once with `job_runner_unavailable` (the caller is not stalled; orderflow's
+ *   outbox and sweep enqueue the work again), while the worker waits it out. When Redis
+ *   is back, the runner re-creates its schedules, in case Redis lost them.
+ * - A worker that dies mid-job leaves the job locked for up to `lockDurationMs`; then
+ *   another worker runs it again.
  * - `stop()` takes no new jobs, waits for the running ones, then closes the queue and the
- *   connections the runner made (never a `connection` instance you passed).
+ *   connections the runner made (never a `connection` instance you passed). If Redis is
+ *   unreachable it does not wait for it: results not yet recorded are lost and those jobs
+ *   run again later.
  * - `idle()` resolves once nothing is waiting or running on the queue, in any process
  *   (so it also waits for jobs that running handlers enqueue); delayed jobs not yet due,
  *   retries waiting out their backoff among them, don't count. Before `start()` it waits
