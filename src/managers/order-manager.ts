@@ -194,26 +194,8 @@ export async function transitionOrder(
   if (verdict.event === 'DELIVER') next.deliveredAt = uow.now;
   if (verdict.event === 'CANCEL' && reason) next.cancellationReason = reason;
   assertWritten(await tx.orders.update(next, order.version), 'order', id);
-  await uow.history({
-    entity: 'order',
-    entityId: id,
-    from: verdict.from,
-    to: verdict.to,
-    event: verdict.event,
-    actor: options.actor,
-    reason,
-  });
   const entity = await withPaymentTotals(tx, next);
-  uow.emit('order.state_changed', {
-    id,
-    from: order.state,
-    to: next.state,
-    event: verdict.event,
-    at: uow.now,
-    ...(options.actor ? { actor: options.actor } : {}),
-    ...(reason ? { reason } : {}),
-    entity,
-  });
+  await uow.stateChanged('order', { id, ...verdict, actor: options.actor, reason }, entity);
   return entity;
 }
 

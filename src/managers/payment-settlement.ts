@@ -23,25 +23,11 @@ export async function savePayment(
   next.updatedAt = uow.now;
   assertWritten(await uow.tx.payments.update(next, before.version), 'payment', before.id);
   if (event && before.state !== next.state) {
-    await uow.history({
-      entity: 'payment',
-      entityId: next.id,
-      from: before.state,
-      to: next.state,
-      event,
-      actor: 'system',
-      reason,
-    });
-    uow.emit('payment.state_changed', {
-      id: next.id,
-      from: before.state,
-      to: next.state,
-      event,
-      at: uow.now,
-      actor: 'system',
-      ...(reason ? { reason } : {}),
-      entity: next,
-    });
+    await uow.stateChanged(
+      'payment',
+      { id: next.id, from: before.state, to: next.state, event, actor: 'system', reason },
+      next,
+    );
   }
   return next;
 }

@@ -188,25 +188,7 @@ export async function transitionReturn(
   if (verdict.event === 'REJECT' && reason) next.rejectionReason = reason;
   if (verdict.event === 'CANCEL' && reason) next.cancellationReason = reason;
   assertWritten(await tx.returns.update(next, ret.version), 'return', id);
-  await uow.history({
-    entity: 'return',
-    entityId: id,
-    from: verdict.from,
-    to: verdict.to,
-    event: verdict.event,
-    actor: options.actor,
-    reason,
-  });
-  uow.emit('return.state_changed', {
-    id,
-    from: ret.state,
-    to: next.state,
-    event: verdict.event,
-    at: uow.now,
-    ...(options.actor ? { actor: options.actor } : {}),
-    ...(reason ? { reason } : {}),
-    entity: next,
-  });
+  await uow.stateChanged('return', { id, ...verdict, actor: options.actor, reason }, next);
   if (next.state === 'refunded') await completeOrderIfFullyReturned(uow, next.orderId);
   return next;
 }

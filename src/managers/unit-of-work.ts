@@ -1,5 +1,16 @@
 import { newId } from '../domain/ids.js';
 import type { OrderflowEventMap, OrderflowEventName } from '../events/event-map.js';
+import type { Order } from '../schemas/order.js';
+import type { Payment } from '../schemas/payment.js';
+import type { Return } from '../schemas/return.js';
+
+/** The entity each `*.state_changed` event carries. */
+interface StateChangedEntity {
+  order: Order;
+  return: Return;
+  payment: Payment;
+}
+
 import type { OutboxRecord, Repositories } from '../ports/storage.js';
 import type { HistoryEntry } from '../schemas/order.js';
 import type { SystemContext } from './system-context.js';
@@ -31,6 +42,37 @@ export class UnitOfWork {
       availableAt: new Date(this.ctx.clock.now() + this.ctx.outboxLeaseMs).toISOString(),
       attempts: 0,
     });
+  }
+
+  /**
+   * Records a state change of an order, return or payment: its history row and its
+   * `<kind>.state_changed` event (carrying the entity as stored after the change).
+   */
+  async stateChanged<K extends keyof StateChangedEntity>(
+    kind: K,
+    change: {
+      id: string;
+      from: string;
+      to: string;
+      event: string;
+      actor?: string | undefined;
+      reason?: string | undefined;
+    },
+    entity: StateChangedEntity[K],
+  ): Promise<void> {
+    const { id, from, to, event, actor, reason } = change;
+    await this.history({ entity: kind, entityId: id, from, to, event, actor, reason });
+    const payload = {
+      id,
+      from,
+      to,
+      event,
+      at: this.now,
+      ...(actor ? { actor } : {}),
+      ...(reason ? { reason } : {}),
+      entity,
+    };
+    this.emit(`${kind}.state_changed`, payload as never);
   }
 
   async history(entry: Omit<HistoryEntry, 'at'>): Promise<void> {
