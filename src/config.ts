@@ -25,6 +25,11 @@ export interface OrderflowConfig {
   idempotencyKeyTtlHours?: number;
   /** How long a second request with the same in-flight key waits before 409. @default 5000 */
   idempotencyWaitMs?: number;
+  /**
+   * An in-flight idempotency claim older than this counts as abandoned (its process died)
+   * and a retry may take it over. Keep it above your slowest command. @default 60000
+   */
+  idempotencyLeaseMs?: number;
   /** How often the sweep looks for lost work. @default 60000 */
   sweepIntervalMs?: number;
   /** Work untouched this long is considered lost by the sweep. @default 120000 */
@@ -50,6 +55,7 @@ export const DEFAULT_CONFIG: ResolvedConfig = {
   refundOnCancel: true,
   idempotencyKeyTtlHours: 24,
   idempotencyWaitMs: 5000,
+  idempotencyLeaseMs: 60_000,
   sweepIntervalMs: 60_000,
   sweepGraceMs: 120_000,
   outboxLeaseMs: 30_000,
@@ -68,6 +74,7 @@ export function resolveConfig(config: OrderflowConfig = {}): ResolvedConfig {
     'unpaidOrderTtlMinutes',
     'idempotencyKeyTtlHours',
     'idempotencyWaitMs',
+    'idempotencyLeaseMs',
     'sweepIntervalMs',
     'sweepGraceMs',
     'outboxLeaseMs',

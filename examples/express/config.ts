@@ -16,10 +16,14 @@ export interface ServerConfig {
   logLevel: string;
   /**
    * Sweep and outbox timings, only those set: `ORDERFLOW_SWEEP_INTERVAL_MS`,
-   * `ORDERFLOW_SWEEP_GRACE_MS`, `ORDERFLOW_OUTBOX_LEASE_MS` (milliseconds). Unset ones keep
+   * `ORDERFLOW_SWEEP_GRACE_MS`, `ORDERFLOW_OUTBOX_LEASE_MS`, `ORDERFLOW_IDEMPOTENCY_LEASE_MS`
+   * (milliseconds). Unset ones keep
    * the library defaults (60000, 120000, 30000); tests shorten them to see recovery quickly.
    */
-  orderflow?: Pick<OrderflowConfig, 'sweepIntervalMs' | 'sweepGraceMs' | 'outboxLeaseMs'>;
+  orderflow?: Pick<
+    OrderflowConfig,
+    'sweepIntervalMs' | 'sweepGraceMs' | 'outboxLeaseMs' | 'idempotencyLeaseMs'
+  >;
 }
 
 /** Where the SQLite database lives when `DATABASE_URL` is not set. */
@@ -91,6 +95,7 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
     ['ORDERFLOW_SWEEP_INTERVAL_MS', 'sweepIntervalMs', 1],
     ['ORDERFLOW_SWEEP_GRACE_MS', 'sweepGraceMs', 0],
     ['ORDERFLOW_OUTBOX_LEASE_MS', 'outboxLeaseMs', 0],
+    ['ORDERFLOW_IDEMPOTENCY_LEASE_MS', 'idempotencyLeaseMs', 1],
   ] as const) {
     const text = read(env, name);
     if (text === undefined) continue;

@@ -51,8 +51,6 @@ export interface IdempotencyScope {
 
 const noKey: IdempotencyScope = { finish: async () => {} };
 
-/** How long an in-flight claim is honoured before it counts as abandoned. */
-const CLAIM_LEASE_MS = 60_000;
 const POLL_MS = 20;
 
 /**
@@ -88,7 +86,7 @@ export async function idempotent<T extends object>(
       key,
       fingerprint: print,
       status: 'in_flight' as const,
-      lockedUntil: new Date(now + CLAIM_LEASE_MS).toISOString(),
+      lockedUntil: new Date(now + config.idempotencyLeaseMs).toISOString(),
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(now + config.idempotencyKeyTtlHours * 3_600_000).toISOString(),
     };
