@@ -4,19 +4,20 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
- * e2e files that do not run on the `e2e-postgres` project: they never use the backend of
- * test/e2e/setup.ts (pure config parsing, the OpenAPI document, the generated client on
- * its own SQLite system, the spawned `npm start` server on its SQLite file, the headless
- * browser on its own SQLite system, the fuzzing on SQLite), so a second run would only
- * repeat the first.
+ * e2e files the `e2e-postgres` project leaves out: they never use the backend of
+ * test/e2e/setup.ts, so a second run would only repeat the first. Pure config parsing and
+ * the OpenAPI document; the generated client and the headless browser, each on its own
+ * SQLite system; the spawned `npm start` server and README walk-through, on SQLite; the
+ * kill -9 test, which picks its backends itself (SQLite and Postgres) in one run.
  */
-const SQLITE_ONLY_E2E = [
+const BACKEND_INDEPENDENT_E2E = [
   'test/e2e/config.test.ts',
   'test/e2e/openapi.test.ts',
   'test/e2e/typed-client.test.ts',
-  'test/e2e/server.test.ts',
   'test/e2e/docs-browser.test.ts',
-  'test/e2e/fuzz.test.ts',
+  'test/e2e/server.test.ts',
+  'test/e2e/readme-walkthrough.test.ts',
+  'test/e2e/crash-restart.test.ts',
 ];
 
 export default defineConfig({
@@ -51,7 +52,7 @@ export default defineConfig({
         test: {
           name: 'e2e-postgres',
           include: ['test/e2e/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...SQLITE_ONLY_E2E],
+          exclude: [...configDefaults.exclude, ...BACKEND_INDEPENDENT_E2E],
           env: { ORDERFLOW_E2E_BACKEND: 'postgres' },
         },
       },

@@ -9,7 +9,7 @@ import { bearerAuth } from './auth.js';
 import { docsRouter } from './docs.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
-import { JSON_TYPES, requireJsonBody } from './http.js';
+import { checkInput, JSON_TYPES, requireJsonBody } from './http.js';
 import { ordersRouter } from './routes/orders.js';
 import { paymentsRouter } from './routes/payments.js';
 import { returnsRouter } from './routes/returns.js';
@@ -91,6 +91,7 @@ export function createApp(system: OrderSystem, options: AppOptions): express.App
   api.use(bearerAuth(options.apiKey));
   api.use(requireJsonBody);
   api.use(express.json({ limit: options.bodyLimit ?? '1mb', type: JSON_TYPES }));
+  api.use(checkInput);
   api.use('/orders', ordersRouter(system));
   api.use('/returns', returnsRouter(system));
   api.use('/payments', paymentsRouter(system));

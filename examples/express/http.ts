@@ -10,6 +10,7 @@ import {
   NotFoundError,
   parseInput,
   ValidationError,
+  type ValidationIssue,
 } from 'orderflow';
 import type { z } from 'zod';
 import { HttpError } from './errors.js';
@@ -33,6 +34,75 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
       ),
     );
     return;
+  }
+  next();
+};
+
+/**
+ * Deepest nesting a JSON body may have. The schemas validate recursively (zod's `z.json()`
+ * for `metadata` overflows the stack at a depth of about 1,500), so deeper bodies are
+ * refused before any schema sees them.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** An unpaired UTF-16 surrogate. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether `text` has a NUL character or an unpaired surrogate: Postgres refuses to store either. */
+const unstorable = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
+/** The first place in `root` that is nested too deep or holds unstorable text. */
+function unacceptable(root: unknown): ValidationIssue | undefined {
+  // Iterative, so the walk itself cannot overflow the stack.
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value: root, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (unstorable(value)) {
+        return {
+          path,
+          message: 'must not contain NUL characters or unpaired surrogates',
+          code: 'invalid_string',
+        };
+      }
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (path.length >= MAX_JSON_DEPTH) {
+      return { path, message: `nested deeper than ${MAX_JSON_DEPTH} levels`, code: 'too_deep' };
+    }
+    const isArray = Array.isArray(value);
+    for (const [key, child] of Object.entries(value)) {
+      const at = [...path, isArray ? Number(key) : key];
+      if (!isArray && unstorable(key)) {
+        return {
+          path: at,
+          message: 'field names must not contain NUL characters or unpaired surrogates',
+          code: 'invalid_key',
+        };
+      }
+      stack.push({ value: child, path: at });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses with 400 `validation_error` a JSON body nested deeper than `MAX_JSON_DEPTH`, and
+ * a body or query string with a NUL character or an unpaired surrogate anywhere (Postgres
+ * cannot store either, in text or jsonb), so no such input ever reaches the system.
+ */
+export const checkInput: RequestHandler = (req, _res, next) => {
+  for (const [what, input] of [
+    ['body', req.body],
+    ['query', req.query],
+  ] as const) {
+    const issue = unacceptable(input);
+    if (issue) {
+      const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      next(new ValidationError(`Invalid ${what}: ${where}${issue.message}`, [issue]));
+      return;
+    }
   }
   next();
 };

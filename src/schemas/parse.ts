@@ -14,7 +14,18 @@ export function parseInput<S extends z.ZodType>(
   input: unknown,
   what = 'input',
 ): z.output<S> {
-  const result = schema.safeParse(input);
+  let result: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    result = schema.safeParse(input);
+  } catch (error) {
+    // Recursive schemas (JSON metadata) overflow the stack on absurdly deep input.
+    if (error instanceof RangeError) {
+      throw new ValidationError(`Invalid ${what}: nested too deeply`, [
+        { path: [], message: 'nested too deeply', code: 'too_deep' },
+      ]);
+    }
+    throw error;
+  }
   if (result.success) return result.data;
   const issues = result.error.issues.flatMap((issue): ValidationIssue[] => {
     const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));

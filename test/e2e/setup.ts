@@ -6,6 +6,9 @@
  * - `sqlite` (default): an in-memory SQLite database and the in-process runner.
  * - `postgres`: Postgres (`ORDERFLOW_PG_URL`, a scratch schema per system) and BullMQ on
  *   Redis (`ORDERFLOW_REDIS_URL`, a key prefix per system) with the worker in this process.
+ *   `oms.idle()` still means "background work settled": the BullMQ runner's idle() waits
+ *   until nothing is waiting, running or due on the queue; delayed jobs not yet due (the
+ *   unpaid-order expiry an hour away, the sweep's schedule) don't count.
  *   Closing a system also drops its schema and deletes its Redis keys. When Postgres or
  *   Redis cannot be reached, every test of a file that imports this module is skipped with
  *   a loud warning locally, and fails under `CI=true` (see `backendReady()`).

@@ -1,5 +1,5 @@
 import { type Kysely, Migrator, sql } from 'kysely';
-import { ConcurrencyError, isOrderflowError } from '../../../src/errors.js';
+import { ConcurrencyError, isOrderflowError, ValidationError } from '../../../src/errors.js';
 import type { Repositories, StorageAdapter } from '../../../src/ports/storage.js';
 import { RowCodec } from './codec.js';
 import type { SqlDialectFlags } from './dialect-flags.js';
@@ -31,6 +31,11 @@ export interface SqlStorageParts {
 
 /** Postgres: serialization failures and deadlocks mean "somebody else won": a ConcurrencyError. */
 const CONFLICT_CODES = new Set(['40001', '40P01']);
+/**
+ * Postgres: NUL in text (22021) or jsonb (22P05), or a lone surrogate in jsonb (22P02):
+ * bad input, refused as a whole (the transaction rolled back), never a 500.
+ */
+const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05', '22P02']);
 
 export function sqlRepositories(ctx: SqlContext): Repositories {
   return {
@@ -83,6 +88,15 @@ export function createSqlStorage(parts: SqlStorageParts): StorageAdapter {
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'string' && CONFLICT_CODES.has(code)) {
           throw new ConcurrencyError('transaction', code);
+        }
+        if (typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code)) {
+          throw new ValidationError('Input contains text the database cannot store', [
+            {
+              path: [],
+              message: 'must not contain NUL characters or unpaired surrogates',
+              code: 'invalid_string',
+            },
+          ]);
         }
         throw error;
       }
