@@ -163,6 +163,7 @@ export class PaymentManager {
           }),
         );
         if (result.status === 'succeeded') result = { status: 'succeeded', reference };
+        else await this.releaseHold(payment, reference);
       }
     } catch (error) {
       throw withPaymentId(error, payment.id);
@@ -171,6 +172,27 @@ export class PaymentManager {
       recordAuthorization(uow, payment.id, result, captureNow),
     );
     return outcome(saved);
+  }
+
+  /**
+   * Voids the authorization of a payment whose capture was declined, so the customer's
+   * funds are not left on hold. Best effort: a failure is logged, the payment still fails.
+   */
+  private async releaseHold(payment: PaymentRecord, reference: string): Promise<void> {
+    try {
+      await callProvider(this.ctx.config, 'void', () =>
+        this.provider.void({
+          idempotencyKey: `${payment.id}:void`,
+          paymentId: payment.id,
+          providerReference: reference,
+        }),
+      );
+    } catch (error) {
+      this.ctx.logger.warn(
+        { err: error, paymentId: payment.id },
+        'could not void the authorization of a payment whose capture was declined',
+      );
+    }
   }
 
   /**

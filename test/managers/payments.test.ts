@@ -30,6 +30,24 @@ async function withCapturedPayment(options: Parameters<typeof testSystem>[0] = {
 }
 
 describe('payments.process', () => {
+  it('voids the authorization when the capture is declined, so no funds stay on hold', async () => {
+    const { oms, order, provider } = await withOrder();
+    provider.failNext('capture', 'decline');
+
+    const error = await oms.payments
+      .process({ orderId: order.id, paymentMethod: visa })
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ code: 'payment_declined' });
+    const [payment] = await oms.payments.listByOrder(order.id);
+    expect(payment).toMatchObject({ state: 'failed', capturedAmount: 0 });
+    const voids = provider.calls.filter((c) => c.operation === 'void');
+    expect(voids).toEqual([
+      expect.objectContaining({ idempotencyKey: `${payment!.id}:void`, outcome: 'succeeded' }),
+    ]);
+    expect(provider.ledger(payment!.id).captured).toBe(0);
+  });
+
   it('authorizes and captures what the order owes with tok_visa', async () => {
     const { oms, order, provider } = await withOrder();
 
