@@ -1,4 +1,5 @@
 import { consoleLogger, type Logger } from '../../../src/ports/logger.js';
+import { assertPositiveInteger as assertPositive } from '../job-checks.js';
 import type { RedisClient, RedisConnectionOptions } from './driver-types.js';
 
 /**
@@ -140,9 +141,7 @@ export function resolveBullmqJobsOptions(options: BullmqJobsOptions): ResolvedBu
 
 /** Throws a `RangeError` unless `value` is an integer >= 1. */
 export function assertPositiveInteger(what: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`bullmqJobs: ${what} must be an integer >= 1, got ${value}`);
-  }
+  assertPositive('bullmqJobs', what, value);
 }
 
 /** Whether `connection` is a client instance rather than connection options. */

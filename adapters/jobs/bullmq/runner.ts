@@ -1,13 +1,13 @@
-import { ConfigurationError, OrderflowError } from '../../../src/errors.js';
+import { OrderflowError } from '../../../src/errors.js';
 import type { EnqueueOptions, JobHandler, JobRunner } from '../../../src/ports/job-runner.js';
 import { loadPeer } from '../../storage/sql/load-peer.js';
+import { assertJobName, assertRegistered, enqueueSettings } from '../job-checks.js';
 import { ConnectionHealth, isConnectionError } from './connection-health.js';
 import { RedisConnections, unavailable } from './connections.js';
 import type { BullJobOptions, BullmqModule, BullQueue, RedisClient } from './driver-types.js';
 import { toBullmqJobId } from './job-ids.js';
 import { JobWorker } from './job-worker.js';
 import {
-  assertPositiveInteger,
   type BullmqJobsOptions,
   type ResolvedBullmqJobsOptions,
   resolveBullmqJobsOptions,
@@ -64,19 +64,19 @@ export class BullmqJobRunner implements JobRunner {
   }
 
   register<P>(name: string, handler: JobHandler<P>): void {
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError('A job name must be a non-empty string');
-    }
+    assertJobName(name);
     this.#handlers.set(name, handler as JobHandler<unknown>);
   }
 
   async enqueue<P>(name: string, payload: P, options: EnqueueOptions = {}): Promise<void> {
     this.#assertAccepting('enqueue');
-    this.#assertRegistered(name);
-    const delayMs = options.delayMs ?? 0;
-    if (Number.isNaN(delayMs)) throw new RangeError(`Job ${name}: delayMs must be a number`);
-    const attempts = options.attempts ?? this.#options.attempts;
-    assertPositiveInteger(`attempts of job ${name}`, attempts);
+    assertRegistered(this.#handlers, name);
+    const { delayMs, attempts } = enqueueSettings(
+      'bullmqJobs',
+      name,
+      options,
+      this.#options.attempts,
+    );
     const opts = this.#jobOptions(attempts);
     if (options.jobId !== undefined) opts.jobId = toBullmqJobId(options.jobId);
     if (delayMs > 0) opts.delay = Math.ceil(delayMs);
@@ -88,7 +88,7 @@ export class BullmqJobRunner implements JobRunner {
 
   async schedule<P>(name: string, everyMs: number, payload?: P): Promise<void> {
     this.#assertAccepting('schedule');
-    this.#assertRegistered(name);
+    assertRegistered(this.#handlers, name);
     if (!Number.isFinite(everyMs) || everyMs <= 0) {
       throw new RangeError(`Schedule ${name}: everyMs must be a finite number > 0, got ${everyMs}`);
     }
@@ -268,14 +268,6 @@ export class BullmqJobRunner implements JobRunner {
 
   #assertAccepting(what: string): void {
     if (this.#state === 'stopped' || this.#queueClosing) throw stoppedError(what);
-  }
-
-  #assertRegistered(name: string): void {
-    if (!this.#handlers.has(name)) {
-      throw new ConfigurationError(
-        `No handler is registered for job "${name}"; call register("${name}", handler) first`,
-      );
-    }
   }
 }
 

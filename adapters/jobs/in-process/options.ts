@@ -1,5 +1,6 @@
 import type { Clock } from '../../../src/ports/clock.js';
 import { consoleLogger, type Logger } from '../../../src/ports/logger.js';
+import { assertPositiveInteger as assertPositive } from '../job-checks.js';
 
 /**
  * How long the in-process runner waits between two runs of a failing job: the n-th retry
@@ -103,7 +104,5 @@ export function resolveInProcessJobsOptions(
 
 /** Throws a `RangeError` unless `value` is an integer >= 1. */
 export function assertPositiveInteger(what: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(`inProcessJobs: ${what} must be an integer >= 1, got ${value}`);
-  }
+  assertPositive('inProcessJobs', what, value);
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, OrderflowError } from '../../../src/errors.js';
+import { OrderflowError } from '../../../src/errors.js';
 import { type Clock, systemClock } from '../../../src/ports/clock.js';
 import type { EnqueueOptions, JobHandler, JobRunner } from '../../../src/ports/job-runner.js';
+import { assertJobName, assertRegistered, enqueueSettings } from '../job-checks.js';
 import {
-  assertPositiveInteger,
   type InProcessJobsOptions,
   type ResolvedInProcessJobsOptions,
   resolveInProcessJobsOptions,
@@ -53,19 +53,19 @@ export class InProcessJobRunner implements JobRunner {
   }
 
   register<P>(name: string, handler: JobHandler<P>): void {
-    if (typeof name !== 'string' || name === '') {
-      throw new TypeError('A job name must be a non-empty string');
-    }
+    assertJobName(name);
     this.#handlers.set(name, handler as JobHandler<unknown>);
   }
 
   async enqueue<P>(name: string, payload: P, options: EnqueueOptions = {}): Promise<void> {
     this.#assertAccepting('enqueue');
-    this.#assertRegistered(name);
-    const delayMs = options.delayMs ?? 0;
-    if (Number.isNaN(delayMs)) throw new RangeError(`Job ${name}: delayMs must be a number`);
-    const attempts = options.attempts ?? this.#options.attempts;
-    assertPositiveInteger(`attempts of job ${name}`, attempts);
+    assertRegistered(this.#handlers, name);
+    const { delayMs, attempts } = enqueueSettings(
+      'inProcessJobs',
+      name,
+      options,
+      this.#options.attempts,
+    );
     const id = options.jobId ?? randomUUID();
     if (this.#ids.has(id)) {
       this.#options.logger.debug(
@@ -87,7 +87,7 @@ export class InProcessJobRunner implements JobRunner {
 
   async schedule<P>(name: string, everyMs: number, payload?: P): Promise<void> {
     this.#assertAccepting('schedule');
-    this.#assertRegistered(name);
+    assertRegistered(this.#handlers, name);
     if (!Number.isFinite(everyMs) || everyMs <= 0) {
       throw new RangeError(`Schedule ${name}: everyMs must be a finite number > 0, got ${everyMs}`);
     }
@@ -274,14 +274,6 @@ export class InProcessJobRunner implements JobRunner {
 
   #assertAccepting(what: string): void {
     if (this.#state === 'stopping' || this.#state === 'stopped') throw stoppedError(what);
-  }
-
-  #assertRegistered(name: string): void {
-    if (!this.#handlers.has(name)) {
-      throw new ConfigurationError(
-        `No handler is registered for job "${name}"; call register("${name}", handler) first`,
-      );
-    }
   }
 }
 
