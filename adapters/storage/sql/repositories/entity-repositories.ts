@@ -1,6 +1,5 @@
 import type { Kysely } from 'kysely';
 import type {
-  GetOptions,
   OrderRepository,
   PaymentRepository,
   ReturnRepository,
@@ -10,6 +9,7 @@ import type { RowCodec } from '../codec.js';
 import type { SqlDialectFlags } from '../dialect-flags.js';
 import type { Database, PaymentRow } from '../schema.js';
 import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
+import { selectById, updateVersioned } from './versioned-rows.js';
 
 export interface SqlContext {
   db: Kysely<Database>;
@@ -17,29 +17,17 @@ export interface SqlContext {
   codec: RowCodec;
 }
 
-const locks = (flags: SqlDialectFlags, options?: GetOptions) =>
-  Boolean(options?.forUpdate && flags.rowLocks);
-
 export function orderRepository({ db, flags, codec }: SqlContext): OrderRepository {
   return {
     async get(id, options) {
-      let q = db.selectFrom('orderflow_orders').selectAll().where('id', '=', id);
-      if (locks(flags, options)) q = q.forUpdate();
-      const row = await q.executeTakeFirst();
+      const row = await selectById(db, flags, 'orderflow_orders', id, options);
       return row ? codec.order(row) : undefined;
     },
     async insert(order) {
       await db.insertInto('orderflow_orders').values(codec.orderRow(order)).execute();
     },
     async update(order, expectedVersion) {
-      const { id: _id, created_at: _c, ...row } = codec.orderRow(order);
-      const result = await db
-        .updateTable('orderflow_orders')
-        .set(row)
-        .where('id', '=', order.id)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      return updateVersioned(db, 'orderflow_orders', codec.orderRow(order), expectedVersion);
     },
     async list(query) {
       let q = db.selectFrom('orderflow_orders').selectAll();
@@ -60,23 +48,14 @@ export function orderRepository({ db, flags, codec }: SqlContext): OrderReposito
 export function returnRepository({ db, flags, codec }: SqlContext): ReturnRepository {
   return {
     async get(id, options) {
-      let q = db.selectFrom('orderflow_returns').selectAll().where('id', '=', id);
-      if (locks(flags, options)) q = q.forUpdate();
-      const row = await q.executeTakeFirst();
+      const row = await selectById(db, flags, 'orderflow_returns', id, options);
       return row ? codec.return(row) : undefined;
     },
     async insert(ret) {
       await db.insertInto('orderflow_returns').values(codec.returnRow(ret)).execute();
     },
     async update(ret, expectedVersion) {
-      const { id: _id, created_at: _c, ...row } = codec.returnRow(ret);
-      const result = await db
-        .updateTable('orderflow_returns')
-        .set(row)
-        .where('id', '=', ret.id)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      return updateVersioned(db, 'orderflow_returns', codec.returnRow(ret), expectedVersion);
     },
     async list(query) {
       let q = db.selectFrom('orderflow_returns').selectAll();
@@ -147,9 +126,7 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
 
   return {
     async get(id, options) {
-      let q = db.selectFrom('orderflow_payments').selectAll().where('id', '=', id);
-      if (locks(flags, options)) q = q.forUpdate();
-      const row = await q.executeTakeFirst();
+      const row = await selectById(db, flags, 'orderflow_payments', id, options);
       return row ? (await withRefunds([row]))[0] : undefined;
     },
     async insert(payment) {
@@ -157,14 +134,13 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
       await writeRefunds(payment);
     },
     async update(payment, expectedVersion) {
-      const { id: _id, created_at: _c, ...row } = codec.paymentRow(payment);
-      const result = await db
-        .updateTable('orderflow_payments')
-        .set(row)
-        .where('id', '=', payment.id)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) return false;
+      const written = await updateVersioned(
+        db,
+        'orderflow_payments',
+        codec.paymentRow(payment),
+        expectedVersion,
+      );
+      if (!written) return false;
       await writeRefunds(payment);
       return true;
     },
