@@ -1,7 +1,9 @@
 import { committedAmount } from '../domain/order.js';
+import { refundableAmount } from '../domain/payment.js';
 import type { SystemContext } from '../managers/system-context.js';
 import type { JobRunner } from '../ports/job-runner.js';
 import type { StoredPage } from '../ports/storage.js';
+import type { PaymentRecord } from '../schemas/payment.js';
 import { JOB_NAMES, type JobRequest, job } from './definitions.js';
 
 const PAGE = 200;
@@ -32,11 +34,9 @@ export async function sweep(ctx: SystemContext, jobs: JobRunner): Promise<JobReq
   const iso = (ms: number) => new Date(ms).toISOString();
   const stale = iso(now - config.sweepGraceMs);
   const found: JobRequest[] = [];
-  const held = (
-    p: Parameters<typeof committedAmount>[0] & { refunds: { state: string; amount: number }[] },
-  ) =>
-    committedAmount(p) -
-    p.refunds.filter((r) => r.state !== 'failed').reduce((a, r) => a + r.amount, 0);
+  // Money a payment still holds: authorized or pending in full, else what refunds left.
+  const held = (p: PaymentRecord) =>
+    p.capturedAmount > 0 ? refundableAmount(p) : committedAmount(p);
 
   // 1. Outbox rows whose dispatcher died after commit.
   await ctx.dispatcher.drain();

@@ -1,5 +1,6 @@
 import { newId } from '../domain/ids.js';
 import { committedAmount } from '../domain/order.js';
+import { refundableAmount } from '../domain/payment.js';
 import { holdsUnits } from '../domain/return.js';
 import {
   BusinessRuleError,
@@ -350,10 +351,7 @@ export class PaymentManager {
               },
             );
           }
-          const held = current.refunds
-            .filter((r) => r.state !== 'failed')
-            .reduce((a, r) => a + r.amount, 0);
-          const refundable = current.capturedAmount - held;
+          const refundable = refundableAmount(current);
           // Lock order: payment, then return (as when a refund result settles a return).
           const returnLeft =
             data.returnId === undefined

@@ -1,4 +1,5 @@
 import { committedAmount } from '../../domain/order.js';
+import { refundableAmount } from '../../domain/payment.js';
 import { transitionOrder } from '../../managers/order-manager.js';
 import { runCommand } from '../../managers/unit-of-work.js';
 import type { JobPayloads } from '../definitions.js';
@@ -59,10 +60,7 @@ export function refundCancelledOrderHandler({ ctx, payments }: JobDeps) {
       if (payment.state === 'authorized' && !payment.pendingCapture) {
         await payments.void(payment.id);
       } else if (payment.state === 'captured' || payment.state === 'partially_refunded') {
-        const held = payment.refunds
-          .filter((r) => r.state !== 'failed')
-          .reduce((a, r) => a + r.amount, 0);
-        const left = payment.capturedAmount - held;
+        const left = refundableAmount(payment);
         const declined = declinedRefunds(payment, (r) => r.reason === CANCEL_REASON);
         if (left > 0 && declined >= MAX_DECLINED_REFUNDS) {
           ctx.logger.error(

@@ -1,3 +1,4 @@
+import { refundableAmount } from '../../domain/payment.js';
 import { settleReturn } from '../../managers/payment-settlement.js';
 import { transitionReturn } from '../../managers/return-manager.js';
 import { runCommand } from '../../managers/unit-of-work.js';
@@ -59,9 +60,7 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
       .filter((p) => p.state === 'captured' || p.state === 'partially_refunded')
       .map((p) => ({
         payment: p,
-        refundable:
-          p.capturedAmount -
-          p.refunds.filter((r) => r.state !== 'failed').reduce((a, r) => a + r.amount, 0),
+        refundable: refundableAmount(p),
       }))
       .filter((c) => c.refundable > 0)
       .sort((a, b) => b.refundable - a.refundable);
