@@ -8,6 +8,7 @@ import { type DeadLetters, deadLetters } from './managers/dead-letters.js';
 import { OrderManager } from './managers/order-manager.js';
 import { PaymentManager } from './managers/payment-manager.js';
 import { ReturnManager } from './managers/return-manager.js';
+import { ShipmentManager } from './managers/shipments/shipment-manager.js';
 import type { SystemContext } from './managers/system-context.js';
 import type { CarrierPort } from './ports/carrier.js';
 import { type Clock, systemClock } from './ports/clock.js';
@@ -49,6 +50,8 @@ export interface OrderSystem {
   orders: OrderManager;
   returns: ReturnManager;
   payments: PaymentManager;
+  /** Shipments: partial and split fulfilment of orders, with tracking. */
+  shipments: ShipmentManager;
   /**
    * Work given up after the job runner's last attempt (e.g. notifications a webhook
    * endpoint never accepted), newest first.
@@ -76,7 +79,7 @@ export interface OrderSystem {
 }
 
 /**
- * Wires storage, jobs, payments, clock and events into the three managers.
+ * Wires storage, jobs, payments, clock and events into the managers.
  *
  * ```ts
  * import { createOrderSystem } from 'orderflow';
@@ -123,6 +126,7 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
   const orders = new OrderManager(ctx);
   const returns = new ReturnManager(ctx);
   const payments = new PaymentManager(ctx);
+  const shipments = new ShipmentManager(ctx);
   const runSweep = registerJobs(jobs, {
     ctx,
     payments,
@@ -148,6 +152,7 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
     orders,
     returns,
     payments,
+    shipments,
     deadLetters: deadLetters(storage),
     events,
     jobs,

@@ -29,7 +29,14 @@ export {
   percentOf,
 } from './domain/money.js';
 export { computeTotals, lineValues } from './domain/order.js';
+export { presentOrder } from './domain/order-view.js';
 export { evaluateReturn, isFullyReturned, type ReturnPolicy } from './domain/return.js';
+export {
+  fulfillmentStatus,
+  fulfilmentByLine,
+  type LineFulfilment,
+  unitsLeftToShip,
+} from './domain/shipment.js';
 export * from './errors.js';
 // Events
 export { OrderflowEvents } from './events/event-bus.js';
@@ -41,6 +48,7 @@ export {
   type OrderflowEventName,
   type RefundEventPayload,
   type StateChangedPayload,
+  type TrackingUpdatedPayload,
 } from './events/event-map.js';
 export { loggingNotifier } from './events/logging-notifier.js';
 export { JOB_NAMES, type JobName, type JobPayloads } from './jobs/definitions.js';
@@ -61,6 +69,7 @@ export {
   type ReturnMachineEvent,
   returnMachine,
 } from './machines/return-machine.js';
+export { type ShipmentMachineEvent, shipmentMachine } from './machines/shipment-machine.js';
 export { toMermaid } from './machines/to-mermaid.js';
 export type { DeadLetters, ListDeadLettersQuery } from './managers/dead-letters.js';
 export { isReplayed } from './managers/idempotency.js';
@@ -68,6 +77,7 @@ export { isReplayed } from './managers/idempotency.js';
 export { OrderManager } from './managers/order-manager.js';
 export { PaymentManager } from './managers/payment-manager.js';
 export { ReturnManager } from './managers/return-manager.js';
+export { ShipmentManager } from './managers/shipments/shipment-manager.js';
 // Notifiers
 export {
   type WebhookFetch,
@@ -92,3 +102,4 @@ export * from './schemas/order.js';
 export { parseInput } from './schemas/parse.js';
 export * from './schemas/payment.js';
 export * from './schemas/return.js';
+export * from './schemas/shipment.js';

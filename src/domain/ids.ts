@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 
-/** The prefix of each kind of id: `ord_…`, `oli_…`, `ret_…`, `pay_…`, `rfd_…`, `evt_…`. */
+/**
+ * The prefix of each kind of id: `ord_…`, `oli_…`, `ret_…`, `pay_…`, `rfd_…`, `evt_…`,
+ * `shp_…`.
+ */
 export const ID_PREFIXES = {
   order: 'ord',
   orderLine: 'oli',
@@ -8,6 +11,7 @@ export const ID_PREFIXES = {
   payment: 'pay',
   refund: 'rfd',
   event: 'evt',
+  shipment: 'shp',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

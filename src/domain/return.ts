@@ -1,8 +1,10 @@
 import { BusinessRuleError } from '../errors.js';
 import type { OrderRecord } from '../schemas/order.js';
 import type { ReturnPreview, ReturnReason, ReturnRecord, ReturnState } from '../schemas/return.js';
+import type { ShipmentRecord } from '../schemas/shipment.js';
 import { percentOf } from './money.js';
 import { lineValues, unitsValue } from './order.js';
+import { fulfilmentByLine, lineOf } from './shipment.js';
 
 /** Return states that no longer hold units: the units may be returned again. */
 const RELEASED_STATES: ReadonlySet<ReturnState> = new Set(['rejected', 'cancelled']);
@@ -41,11 +43,20 @@ export function unitsHeld(
   return held;
 }
 
+/** Order states in which delivered units may be returned. */
+const RETURNABLE_ORDER_STATES: ReadonlySet<string> = new Set([
+  'processing',
+  'shipped',
+  'delivered',
+]);
+
 /**
  * Checks a return request against every rule of the return policy and computes its refund.
- * Throws a BusinessRuleError naming the rule and the line: `order_not_delivered`,
- * `return_window_closed`, `order_item_not_found`, `item_not_returnable`,
- * `return_quantity_exceeded`.
+ * A line can be returned up to its delivered units (from `shipments`) minus units held by
+ * other returns, within `returnWindowDays` of that line's last delivery — also while the
+ * rest of the order is still on its way. Throws a BusinessRuleError naming the rule and the
+ * line: `order_not_delivered`, `return_window_closed`, `order_item_not_found`,
+ * `item_not_returnable`, `return_quantity_exceeded`.
  */
 export function evaluateReturn(
   order: OrderRecord,
@@ -53,28 +64,15 @@ export function evaluateReturn(
   lines: readonly ReturnLineRequest[],
   policy: ReturnPolicy,
   now: number,
+  shipments: readonly ShipmentRecord[],
 ): ReturnPreview {
-  if (order.state !== 'delivered') {
+  const fulfilment = fulfilmentByLine(shipments);
+  const deliveredUnits = [...fulfilment.values()].reduce((a, l) => a + l.delivered, 0);
+  if (!RETURNABLE_ORDER_STATES.has(order.state) || deliveredUnits === 0) {
     throw new BusinessRuleError(
       'order_not_delivered',
-      `Order ${order.id} is ${order.state}; only a delivered order can be returned`,
+      `Order ${order.id} is ${order.state} and has no delivered unit to return`,
       { details: { orderId: order.id, state: order.state } },
-    );
-  }
-  const deliveredAt = Date.parse(order.deliveredAt ?? order.updatedAt);
-  const closesAt = deliveredAt + policy.returnWindowDays * 86_400_000;
-  if (now > closesAt) {
-    throw new BusinessRuleError(
-      'return_window_closed',
-      `The ${policy.returnWindowDays}-day return window of order ${order.id} closed at ${new Date(closesAt).toISOString()}`,
-      {
-        details: {
-          orderId: order.id,
-          deliveredAt: new Date(deliveredAt).toISOString(),
-          closedAt: new Date(closesAt).toISOString(),
-          returnWindowDays: policy.returnWindowDays,
-        },
-      },
     );
   }
 
@@ -98,17 +96,22 @@ export function evaluateReturn(
         { details: { orderItemId: item.id, sku: item.sku } },
       );
     }
+    const delivery = lineOf(fulfilment, item.id);
+    if (delivery.lastDeliveredAt)
+      assertWindowOpen(order, item.id, delivery.lastDeliveredAt, policy, now);
     const already = held.get(item.id) ?? { units: 0, value: 0 };
-    const available = item.quantity - already.units;
+    const delivered = Math.min(delivery.delivered, item.quantity);
+    const available = Math.max(0, delivered - already.units);
     if (line.quantity > available) {
       throw new BusinessRuleError(
         'return_quantity_exceeded',
-        `Line ${item.id} (${item.sku}): ${line.quantity} requested, ${available} of ${item.quantity} can still be returned`,
+        `Line ${item.id} (${item.sku}): ${line.quantity} requested, ${available} of ${delivered} delivered can still be returned`,
         {
           details: {
             orderItemId: item.id,
             requested: line.quantity,
             available,
+            delivered,
             ordered: item.quantity,
           },
         },
@@ -142,6 +145,31 @@ export function evaluateReturn(
     restockingFee,
     refundAmount: value - restockingFee,
   };
+}
+
+/** Refuses a line whose return window (from its last delivery) has closed. */
+function assertWindowOpen(
+  order: OrderRecord,
+  orderItemId: string,
+  lastDeliveredAt: string,
+  policy: ReturnPolicy,
+  now: number,
+): void {
+  const closesAt = Date.parse(lastDeliveredAt) + policy.returnWindowDays * 86_400_000;
+  if (now <= closesAt) return;
+  throw new BusinessRuleError(
+    'return_window_closed',
+    `The ${policy.returnWindowDays}-day return window of line ${orderItemId} of order ${order.id} closed at ${new Date(closesAt).toISOString()}`,
+    {
+      details: {
+        orderId: order.id,
+        orderItemId,
+        deliveredAt: lastDeliveredAt,
+        closedAt: new Date(closesAt).toISOString(),
+        returnWindowDays: policy.returnWindowDays,
+      },
+    },
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Order } from '../schemas/order.js';
 import type { Payment, Refund } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
+import type { Shipment, Tracking } from '../schemas/shipment.js';
 
 /** Payload of every `*.state_changed` event: the entity as stored after the change. */
 export interface StateChangedPayload<E, S extends string = string> {
@@ -33,6 +34,16 @@ export interface RefundEventPayload {
   payment: Payment;
 }
 
+/** Payload of `shipment.tracking_updated`: the tracking before, and the shipment after. */
+export interface TrackingUpdatedPayload {
+  id: string;
+  orderId: string;
+  at: string;
+  actor?: string;
+  before: Tracking;
+  entity: Shipment;
+}
+
 /**
  * Event names → payloads. `oms.events` is typed by this map, so listeners get the
  * right payload type:
@@ -50,6 +61,9 @@ export interface OrderflowEventMap {
   'payment.state_changed': StateChangedPayload<Payment, Payment['state']>;
   'refund.succeeded': RefundEventPayload;
   'refund.failed': RefundEventPayload;
+  'shipment.created': CreatedPayload<Shipment>;
+  'shipment.state_changed': StateChangedPayload<Shipment, Shipment['state']>;
+  'shipment.tracking_updated': TrackingUpdatedPayload;
 }
 
 export type OrderflowEventName = keyof OrderflowEventMap;
@@ -63,6 +77,9 @@ export const EVENT_NAMES: readonly OrderflowEventName[] = [
   'payment.state_changed',
   'refund.succeeded',
   'refund.failed',
+  'shipment.created',
+  'shipment.state_changed',
+  'shipment.tracking_updated',
 ];
 
 /** An event as the outbox and the dispatcher carry it. */

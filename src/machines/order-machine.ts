@@ -4,6 +4,8 @@ import { setup } from 'xstate';
 export interface OrderMachineContext {
   /** Every delivered unit has been returned and refunded. */
   fullyReturned: boolean;
+  /** No unit of the order is in a shipped or delivered shipment. @default true */
+  nothingShipped?: boolean;
 }
 
 export type OrderMachineEvent =
@@ -31,6 +33,7 @@ export const orderMachine = setup({
   },
   guards: {
     fullyReturned: ({ context }) => context.fullyReturned,
+    nothingShipped: ({ context }) => context.nothingShipped !== false,
   },
 }).createMachine({
   id: 'order',
@@ -39,7 +42,10 @@ export const orderMachine = setup({
   states: {
     pending: { on: { CONFIRM: 'confirmed', CANCEL: 'cancelled' } },
     confirmed: { on: { PROCESS: 'processing', CANCEL: 'cancelled' } },
-    processing: { on: { SHIP: 'shipped', CANCEL: 'cancelled' } },
+    // Once a unit has left, the order can no longer be cancelled: edit away the rest instead.
+    processing: {
+      on: { SHIP: 'shipped', CANCEL: { target: 'cancelled', guard: 'nothingShipped' } },
+    },
     shipped: { on: { DELIVER: 'delivered' } },
     delivered: { on: { RETURN: { target: 'returned', guard: 'fullyReturned' } } },
     cancelled: { type: 'final' },

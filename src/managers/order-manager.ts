@@ -1,9 +1,10 @@
 import { newId } from '../domain/ids.js';
-import { computeTotals, lineTotal, paymentTotals } from '../domain/order.js';
+import { computeTotals, lineTotal } from '../domain/order.js';
+import { presentOrder } from '../domain/order-view.js';
 import { isFullyReturned } from '../domain/return.js';
-import { NotFoundError } from '../errors.js';
+import { fulfilmentTotals } from '../domain/shipment.js';
+import { BusinessRuleError, NotFoundError } from '../errors.js';
 import { orderMachine } from '../machines/order-machine.js';
-import type { Repositories } from '../ports/storage.js';
 import {
   type CommandOptions,
   commandOptionsSchema,
@@ -25,10 +26,12 @@ import {
   transitionOrderInput,
 } from '../schemas/order.js';
 import { parseInput } from '../schemas/parse.js';
-import type { PaymentRecord } from '../schemas/payment.js';
 import { idempotent } from './idempotency.js';
+import { loadOrder, loadOrders } from './order-view.js';
+import { moveOrder } from './orders/move.js';
+import { deliverEverythingShipped, shipEverythingLeft, trackingOf } from './steps/fulfilment.js';
 import type { SystemContext } from './system-context.js';
-import { assertWritten, decideTransition } from './transition.js';
+import { decideTransition } from './transition.js';
 import { runCommand, type UnitOfWork } from './unit-of-work.js';
 
 /**
@@ -84,7 +87,7 @@ export class OrderManager {
           to: 'pending',
           event: 'CREATE',
         });
-        const order: Order = { ...record, paidTotal: 0, refundedTotal: 0 };
+        const order = presentOrder(record, [], []);
         uow.emit('order.created', { id: order.id, at: uow.now, entity: order });
         await idem.finish(uow.tx, { result: order });
         return order;
@@ -92,27 +95,27 @@ export class OrderManager {
     );
   }
 
-  /** The order with its derived `paidTotal` and `refundedTotal`; NotFoundError if absent. */
+  /** The order with its derived payment totals and fulfilment; NotFoundError if absent. */
   async get(id: string): Promise<Order> {
     const record = await this.ctx.storage.orders.get(id);
     if (!record) throw new NotFoundError('order', id);
-    return withPaymentTotals(this.ctx.storage, record);
+    return loadOrder(this.ctx.storage, record);
   }
 
   /** Newest first, filtered by `state` and `customerId`, paged by `cursor`. */
   async list(query: ListOrdersQuery = {}): Promise<Page<Order>> {
     const q = parseInput(listOrdersQuery, query, 'query');
     const page = await this.ctx.storage.orders.list(q);
-    const payments = await this.ctx.storage.payments.listByOrders(page.data.map((o) => o.id));
-    const byOrder = new Map<string, PaymentRecord[]>();
-    for (const p of payments) byOrder.set(p.orderId, [...(byOrder.get(p.orderId) ?? []), p]);
-    const data = page.data.map((o) => addTotals(o, byOrder.get(o.id) ?? []));
-    return { data, nextCursor: page.nextCursor };
+    return { data: await loadOrders(this.ctx.storage, page.data), nextCursor: page.nextCursor };
   }
 
   /**
    * Moves the order to `{ state }` (mapped to the one event that leads there) or applies
    * `{ event }`. Asking for the current state returns the order unchanged.
+   *
+   * `{ state: 'shipped' }` ships every unit not yet shipped as one shipment (with the given
+   * carrier and tracking) and `{ state: 'delivered' }` delivers every shipped shipment; for
+   * split shipments use `oms.shipments`.
    *
    * ```ts
    * await oms.orders.transition(id, { state: 'shipped', carrier: 'UPS', trackingNumber: '1Z…' },
@@ -156,6 +159,8 @@ type OrderTransitionRequest = ReturnType<typeof transitionOrderInput.parse>;
 /**
  * The order transition as a step of a unit of work, so other commands (a refund that
  * completes a return, a job that confirms a paid order) change orders the same way.
+ * SHIP ships every unit left and DELIVER delivers every shipped shipment (the order then
+ * follows its shipments); an order with shipped units cannot be cancelled.
  */
 export async function transitionOrder(
   uow: UnitOfWork,
@@ -166,8 +171,20 @@ export async function transitionOrder(
   const { tx } = uow;
   const order = await tx.orders.get(id, { forUpdate: true });
   if (!order) throw new NotFoundError('order', id);
+  const shipments = await tx.shipments.listByOrder(id);
   const returns = order.state === 'delivered' ? await tx.returns.listByOrder(id) : [];
-  const context = { fullyReturned: order.state === 'delivered' && isFullyReturned(order, returns) };
+  const shipped = fulfilmentTotals(order.items, shipments).shipped;
+  const context = {
+    fullyReturned: order.state === 'delivered' && isFullyReturned(order, returns),
+    nothingShipped: shipped === 0,
+  };
+  if (asksToCancel(request) && order.state === 'processing' && shipped > 0) {
+    throw new BusinessRuleError(
+      'order_partially_shipped',
+      `Order ${id} has ${shipped} shipped unit(s) and cannot be cancelled; remove the unshipped units with orders.edit instead`,
+      { details: { orderId: id, shippedUnits: shipped } },
+    );
+  }
   const verdict = decideTransition(
     orderMachine,
     'order',
@@ -176,36 +193,20 @@ export async function transitionOrder(
     context,
     options.expectedVersion,
   );
-  if (verdict.kind === 'noop') return withPaymentTotals(tx, order);
+  if (verdict.kind === 'noop') return loadOrder(tx, order);
 
   const reason = request.reason ?? options.reason;
-  const next: OrderRecord = {
-    ...order,
-    state: verdict.to as OrderRecord['state'],
-    version: order.version + 1,
-    updatedAt: uow.now,
-  };
-  if (verdict.event === 'SHIP' && (request.carrier || request.trackingNumber)) {
-    next.shipment = {
-      ...(request.carrier ? { carrier: request.carrier } : {}),
-      ...(request.trackingNumber ? { trackingNumber: request.trackingNumber } : {}),
-    };
+  const { actor } = options;
+  if (verdict.event === 'SHIP' || verdict.event === 'DELIVER') {
+    const after =
+      verdict.event === 'SHIP'
+        ? await shipEverythingLeft(uow, order, trackingOf(request), actor)
+        : await deliverEverythingShipped(uow, order, actor);
+    return loadOrder(tx, after);
   }
-  if (verdict.event === 'DELIVER') next.deliveredAt = uow.now;
-  if (verdict.event === 'CANCEL' && reason) next.cancellationReason = reason;
-  assertWritten(await tx.orders.update(next, order.version), 'order', id);
-  const entity = await withPaymentTotals(tx, next);
-  await uow.stateChanged('order', { id, ...verdict, actor: options.actor, reason }, entity);
-  return entity;
+  return (await moveOrder(uow, order, verdict, { actor, reason })).order;
 }
 
-async function withPaymentTotals(
-  repos: Pick<Repositories, 'payments'>,
-  order: OrderRecord,
-): Promise<Order> {
-  return addTotals(order, await repos.payments.listByOrder(order.id));
-}
-
-function addTotals(order: OrderRecord, payments: Parameters<typeof paymentTotals>[0]): Order {
-  return { ...order, ...paymentTotals(payments) };
+function asksToCancel(request: OrderTransitionRequest): boolean {
+  return 'state' in request ? request.state === 'cancelled' : request.event === 'CANCEL';
 }

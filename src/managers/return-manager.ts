@@ -29,8 +29,8 @@ import { assertWritten, decideTransition } from './transition.js';
 import { runCommand, type UnitOfWork } from './unit-of-work.js';
 
 /**
- * Returns: open one against a delivered order (checked against the return policy), move
- * it through the return machine; pickups and refunds follow in background jobs.
+ * Returns: open one for delivered units (checked against the return policy), move it
+ * through the return machine; pickups and refunds follow in background jobs.
  *
  * ```ts
  * const preview = await oms.returns.preview({ orderId, items: [{ orderItemId, quantity: 1, reason: 'damaged' }] });
@@ -46,7 +46,8 @@ export class ReturnManager {
   }
 
   /**
-   * Opens a return. Refused with `order_not_delivered`, `return_window_closed`,
+   * Opens a return of delivered units (the order may still be processing or shipped when
+   * part of it has arrived). Refused with `order_not_delivered`, `return_window_closed`,
    * `order_item_not_found`, `item_not_returnable` or `return_quantity_exceeded`, naming
    * the line at fault.
    */
@@ -65,6 +66,7 @@ export class ReturnManager {
           data.items,
           this.policy,
           this.ctx.clock.now(),
+          await uow.tx.shipments.listByOrder(order.id),
         );
         const ret: ReturnRecord = {
           id: newId('return'),
@@ -106,7 +108,15 @@ export class ReturnManager {
     const order = await this.ctx.storage.orders.get(data.orderId);
     if (!order) throw new NotFoundError('order', data.orderId);
     const existing = await this.ctx.storage.returns.listByOrder(order.id);
-    return evaluateReturn(order, existing, data.items, this.policy, this.ctx.clock.now());
+    const shipments = await this.ctx.storage.shipments.listByOrder(order.id);
+    return evaluateReturn(
+      order,
+      existing,
+      data.items,
+      this.policy,
+      this.ctx.clock.now(),
+      shipments,
+    );
   }
 
   async get(id: string): Promise<Return> {

@@ -28,9 +28,7 @@ export function decideTransition(
   context: object,
   expectedVersion?: number,
 ): Verdict {
-  if (expectedVersion !== undefined && expectedVersion !== entity.version) {
-    throw new ConcurrencyError(entityName, entity.id, expectedVersion, entity.version);
-  }
+  assertVersion(entityName, entity, expectedVersion);
   if ('state' in request) {
     if (request.state === entity.state) return { kind: 'noop' };
     const event = eventForTarget(machine, entity.state, request.state, context);
@@ -56,6 +54,17 @@ export function decideTransition(
     );
   }
   return { kind: 'move', event: request.event, from: entity.state, to };
+}
+
+/** Throws ConcurrencyError when the caller's `expectedVersion` is not the entity's version. */
+export function assertVersion(
+  entityName: string,
+  entity: Pick<Versioned, 'id' | 'version'>,
+  expectedVersion: number | undefined,
+): void {
+  if (expectedVersion !== undefined && expectedVersion !== entity.version) {
+    throw new ConcurrencyError(entityName, entity.id, expectedVersion, entity.version);
+  }
 }
 
 /** Throws ConcurrencyError when a versioned write lost its race. */

@@ -1,19 +1,19 @@
 import { newId } from '../domain/ids.js';
 import type { OrderflowEventMap, OrderflowEventName } from '../events/event-map.js';
-import type { Order } from '../schemas/order.js';
+import type { OutboxRecord, Repositories } from '../ports/storage.js';
+import type { HistoryEntry, Order } from '../schemas/order.js';
 import type { Payment } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
+import type { Shipment } from '../schemas/shipment.js';
+import type { SystemContext } from './system-context.js';
 
 /** The entity each `*.state_changed` event carries. */
 interface StateChangedEntity {
   order: Order;
   return: Return;
   payment: Payment;
+  shipment: Shipment;
 }
-
-import type { OutboxRecord, Repositories } from '../ports/storage.js';
-import type { HistoryEntry } from '../schemas/order.js';
-import type { SystemContext } from './system-context.js';
 
 /**
  * What one command writes in its transaction besides the entity: history rows and outbox
@@ -45,7 +45,7 @@ export class UnitOfWork {
   }
 
   /**
-   * Records a state change of an order, return or payment: its history row and its
+   * Records a state change of an order, return, payment or shipment: its history row and its
    * `<kind>.state_changed` event (carrying the entity as stored after the change).
    */
   async stateChanged<K extends keyof StateChangedEntity>(

@@ -1,6 +1,7 @@
 import type { HistoryEntry, OrderRecord, OrderState } from '../schemas/order.js';
 import type { PaymentRecord, PaymentState } from '../schemas/payment.js';
 import type { ReturnRecord, ReturnState } from '../schemas/return.js';
+import type { ShipmentRecord } from '../schemas/shipment.js';
 
 /**
  * The storage port. Adapters do raw I/O only: ids, clocks, money rules and event shapes
@@ -35,6 +36,7 @@ export interface Repositories {
   orders: OrderRepository;
   returns: ReturnRepository;
   payments: PaymentRepository;
+  shipments: ShipmentRepository;
   history: HistoryRepository;
   outbox: OutboxRepository;
   idempotency: IdempotencyRepository;
@@ -109,6 +111,16 @@ export interface PaymentRepository {
    * `limit` least recently updated first. Used by the sweep.
    */
   listUnsettled(before: string, limit: number): Promise<PaymentRecord[]>;
+}
+
+export interface ShipmentRepository {
+  get(id: string, options?: GetOptions): Promise<ShipmentRecord | undefined>;
+  insert(shipment: ShipmentRecord): Promise<void>;
+  update(shipment: ShipmentRecord, expectedVersion: number): Promise<boolean>;
+  /** Every shipment of the order, oldest first. */
+  listByOrder(orderId: string): Promise<ShipmentRecord[]>;
+  /** Shipments of many orders at once (for derived fulfilment on list pages), oldest first. */
+  listByOrders(orderIds: readonly string[]): Promise<ShipmentRecord[]>;
 }
 
 export interface HistoryRepository {

@@ -8,6 +8,7 @@ import {
   pageQuerySchema,
   timestampSchema,
 } from './common.js';
+import { fulfillmentStatusSchema, trackingFields } from './shipment.js';
 
 /** Every state an order can be in. */
 export const ORDER_STATES = [
@@ -56,7 +57,8 @@ export const createOrderInput = z.strictObject({
 });
 export type CreateOrderInput = z.input<typeof createOrderInput>;
 
-export const orderItemSchema = z.object({
+/** An order line as stored. */
+export const orderItemRecordSchema = z.object({
   id: idSchema('oli'),
   sku: z.string(),
   name: z.string(),
@@ -65,9 +67,20 @@ export const orderItemSchema = z.object({
   lineTotal: amountSchema,
   returnable: z.boolean(),
 });
+export type OrderItemRecord = z.infer<typeof orderItemRecordSchema>;
+
+/** An order line as returned: with its units shipped and delivered, from the shipments. */
+export const orderItemSchema = orderItemRecordSchema.extend({
+  shippedQuantity: z.number().int().describe('Units in shipped or delivered shipments'),
+  deliveredQuantity: z.number().int().describe('Units in delivered shipments'),
+});
 export type OrderItem = z.infer<typeof orderItemSchema>;
 
-/** An order as stored and returned. `paidTotal` and `refundedTotal` are derived from payments. */
+/**
+ * An order as returned. `paidTotal`, `refundedTotal`, `fulfillmentStatus` and each line's
+ * `shippedQuantity` / `deliveredQuantity` are derived from payments and shipments every time
+ * the order is read, never stored.
+ */
 export const orderSchema = z.object({
   id: idSchema('ord'),
   customerId: z.string(),
@@ -79,13 +92,11 @@ export const orderSchema = z.object({
   discountTotal: amountSchema,
   total: amountSchema,
   state: orderStateSchema,
+  fulfillmentStatus: fulfillmentStatusSchema,
   version: z.number().int(),
   shippingAddress: addressSchema.optional(),
-  shipment: z
-    .object({ carrier: z.string().optional(), trackingNumber: z.string().optional() })
-    .optional(),
   cancellationReason: z.string().optional(),
-  deliveredAt: timestampSchema.optional(),
+  deliveredAt: timestampSchema.optional().describe('When the last unit was delivered'),
   metadata: metadataSchema,
   paidTotal: amountSchema,
   refundedTotal: amountSchema,
@@ -93,25 +104,28 @@ export const orderSchema = z.object({
   updatedAt: timestampSchema,
 });
 export type Order = z.infer<typeof orderSchema>;
-/** An order as the storage adapter keeps it (without the derived payment totals). */
-export type OrderRecord = Omit<Order, 'paidTotal' | 'refundedTotal'>;
+
+/** The fields of an order derived on every read (see `orderSchema`). */
+export type DerivedOrderFields = 'paidTotal' | 'refundedTotal' | 'fulfillmentStatus' | 'items';
+
+/** An order as the storage adapter keeps it: without the derived fields. */
+export type OrderRecord = Omit<Order, DerivedOrderFields> & { items: OrderItemRecord[] };
 
 /**
  * Input of `orders.transition`: either the target `state` or the machine `event`.
- * SHIP may carry `carrier` and `trackingNumber`; CANCEL a `reason`.
+ * SHIP may carry `carrier`, `trackingNumber` and `trackingUrl` (for the one shipment of
+ * every unit left); CANCEL a `reason`.
  */
 export const transitionOrderInput = z.union([
   z.strictObject({
     state: orderStateSchema,
     reason: z.string().max(1000).optional(),
-    carrier: z.string().min(1).max(100).optional(),
-    trackingNumber: z.string().min(1).max(200).optional(),
+    ...trackingFields,
   }),
   z.strictObject({
     event: orderEventTypeSchema,
     reason: z.string().max(1000).optional(),
-    carrier: z.string().min(1).max(100).optional(),
-    trackingNumber: z.string().min(1).max(200).optional(),
+    ...trackingFields,
   }),
 ]);
 export type TransitionOrderInput = z.input<typeof transitionOrderInput>;
@@ -129,7 +143,7 @@ export type ListOrdersQuery = z.input<typeof listOrdersQuery>;
 
 /** One stored state change of an order, return or payment. */
 export const historyEntrySchema = z.object({
-  entity: z.enum(['order', 'return', 'payment']),
+  entity: z.enum(['order', 'return', 'payment', 'shipment']),
   entityId: z.string(),
   from: z.string().nullable(),
   to: z.string(),

@@ -5,6 +5,7 @@ import { useStorage } from './storage-conformance/fixtures.js';
 import { listCases } from './storage-conformance/list-cases.js';
 import { managerCases } from './storage-conformance/manager-cases.js';
 import { queueCases } from './storage-conformance/queue-cases.js';
+import { shipmentCases } from './storage-conformance/shipment-cases.js';
 import { transactionCases } from './storage-conformance/transaction-cases.js';
 import type { StorageConformanceOptions, StorageFactory } from './storage-conformance/types.js';
 
@@ -60,6 +61,7 @@ export function storageConformanceSuite(
     describe('transactions', () => transactionCases(test, useStorage(test, factory)));
     describe('dead letters', () => deadLetterCases(test, useStorage(test, factory)));
     describe('through the managers', () => managerCases(test, factory));
+    describe('shipments', () => shipmentCases(test, factory));
     if (reopen) describe('durability', () => durabilityCases(test, reopen));
   });
 }

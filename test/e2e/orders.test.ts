@@ -142,7 +142,7 @@ describe('GET /api/v1/orders/{id}', () => {
 });
 
 describe('PATCH /api/v1/orders/{id}/state', () => {
-  it('moves the order to the named state and records carrier and tracking number', async () => {
+  it('moves the order to the named state and ships every unit with the carrier and tracking number', async () => {
     const t = await apiTest();
     const order = await createOrder(t);
     for (const state of ['confirmed', 'processing']) {
@@ -152,12 +152,11 @@ describe('PATCH /api/v1/orders/{id}/state', () => {
       .patch(`/api/v1/orders/${order.id}/state`)
       .send({ state: 'shipped', carrier: 'UPS', trackingNumber: '1Z999' })
       .expect(200);
-    expect(res.body).toMatchObject({
-      state: 'shipped',
-      version: 4,
-      shipment: { carrier: 'UPS', trackingNumber: '1Z999' },
-    });
+    expect(res.body).toMatchObject({ state: 'shipped', version: 4, fulfillmentStatus: 'shipped' });
     expect(res.headers.etag).toBe('"4"');
+    expect(await t.oms.shipments.listByOrder(order.id)).toMatchObject([
+      { state: 'shipped', carrier: 'UPS', trackingNumber: '1Z999' },
+    ]);
   });
 
   it('applies If-Match as the expected version in every accepted form', async () => {

@@ -311,7 +311,7 @@ describe('orders.transition', () => {
     expect(await oms.orders.get(order.id)).toMatchObject({ state: 'confirmed', version: 2 });
   });
 
-  it('keeps carrier and tracking number given with SHIP', async () => {
+  it('ships every unit as one shipment with the carrier and tracking number given with SHIP', async () => {
     const { oms } = await testSystem();
     const a = await oms.orders.create(orderInput());
     const b = await oms.orders.create(orderInput());
@@ -325,9 +325,18 @@ describe('orders.transition', () => {
     });
     const byEvent = await oms.orders.transition(b.id, { event: 'SHIP', carrier: 'DHL' });
 
-    expect(byState.shipment).toEqual({ carrier: 'UPS', trackingNumber: '1Z999AA10123456784' });
-    expect((await oms.orders.get(a.id)).shipment).toEqual(byState.shipment);
-    expect(byEvent).toMatchObject({ state: 'shipped', shipment: { carrier: 'DHL' } });
+    expect(byState).toMatchObject({ state: 'shipped', fulfillmentStatus: 'shipped' });
+    expect(byState.items.map((i) => i.shippedQuantity)).toEqual(a.items.map((i) => i.quantity));
+    const [shipment, ...others] = await oms.shipments.listByOrder(a.id);
+    expect(others).toEqual([]);
+    expect(shipment).toMatchObject({
+      state: 'shipped',
+      carrier: 'UPS',
+      trackingNumber: '1Z999AA10123456784',
+      items: a.items.map((i) => ({ orderItemId: i.id, quantity: i.quantity })),
+    });
+    expect(byEvent).toMatchObject({ state: 'shipped' });
+    expect(await oms.shipments.listByOrder(b.id)).toMatchObject([{ carrier: 'DHL' }]);
   });
 
   it('records when the order was delivered', async () => {

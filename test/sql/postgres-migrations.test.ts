@@ -40,6 +40,10 @@ describe.skipIf(!enabled)('postgres migrations across processes', () => {
     await client.connect();
     const applied = await client.query('select name from orderflow_migrations order by name');
     await client.end();
-    expect(applied.rows.map((r) => r.name)).toEqual(['0001_initial', '0002_dead_letters']);
+    expect(applied.rows.map((r) => r.name)).toEqual([
+      '0001_initial',
+      '0002_dead_letters',
+      '0004_shipments',
+    ]);
   });
 });

@@ -29,6 +29,7 @@ describe('newId', () => {
       payment: 'pay',
       refund: 'rfd',
       event: 'evt',
+      shipment: 'shp',
     });
     for (const kind of KINDS) {
       expect(newId(kind).startsWith(`${ID_PREFIXES[kind]}_`)).toBe(true);

@@ -14,7 +14,7 @@ const ORDER_TRANSITIONS = [
   'confirmed --> processing: PROCESS',
   'confirmed --> cancelled: CANCEL',
   'processing --> shipped: SHIP',
-  'processing --> cancelled: CANCEL',
+  'processing --> cancelled: CANCEL [nothingShipped]',
   'shipped --> delivered: DELIVER',
   'delivered --> returned: RETURN [fullyReturned]',
 ];

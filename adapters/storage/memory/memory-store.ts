@@ -8,6 +8,7 @@ import type {
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord } from '../../../src/schemas/payment.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
+import type { ShipmentRecord } from '../../../src/schemas/shipment.js';
 import { cloneJson } from './clone.js';
 import { type Row, Table } from './table.js';
 
@@ -33,6 +34,7 @@ export class MemoryTables {
         ? 'yes'
         : undefined,
   });
+  readonly shipments = new Table<ShipmentRecord>({ orderId: (s) => s.orderId });
   readonly history = new Table<HistoryRow>({ entity: (h) => `${h.entity}:${h.entityId}` });
   readonly outbox = new Table<OutboxRow>();
   readonly idempotency = new Table<IdempotencyRow>();

@@ -166,6 +166,26 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
         return out.slice(0, limit);
       },
     },
+    shipments: {
+      async get(id) {
+        return view.get(tables.shipments, id);
+      },
+      async insert(shipment) {
+        if (view.get(tables.shipments, shipment.id)) {
+          throw new Error(`shipment ${shipment.id} already exists`);
+        }
+        view.put(tables.shipments, shipment);
+      },
+      async update(shipment, expectedVersion) {
+        return versioned(view, tables.shipments, shipment, expectedVersion);
+      },
+      async listByOrder(orderId) {
+        return byOrder(view, tables.shipments, [orderId]);
+      },
+      async listByOrders(orderIds) {
+        return byOrder(view, tables.shipments, [...new Set(orderIds)]);
+      },
+    },
     history: {
       async append(entry) {
         tables.historySeq += 1;

@@ -7,6 +7,7 @@ import type {
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord, Refund } from '../../../src/schemas/payment.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
+import type { ShipmentRecord } from '../../../src/schemas/shipment.js';
 import type { SqlDialectFlags } from './dialect-flags.js';
 import type {
   DeadLetterRow,
@@ -17,6 +18,7 @@ import type {
   PaymentRow,
   RefundRow,
   ReturnRow,
+  ShipmentRow,
 } from './schema.js';
 
 /**
@@ -49,7 +51,6 @@ export class RowCodec {
       state: o.state,
       version: o.version,
       shipping_address: o.shippingAddress ? this.json(o.shippingAddress) : null,
-      shipment: o.shipment ? this.json(o.shipment) : null,
       cancellation_reason: o.cancellationReason ?? null,
       delivered_at: o.deliveredAt ?? null,
       metadata: this.json(o.metadata),
@@ -72,7 +73,6 @@ export class RowCodec {
       state: r.state as OrderRecord['state'],
       version: Number(r.version),
       shippingAddress: this.parse(r.shipping_address),
-      shipment: this.parse(r.shipment),
       cancellationReason: r.cancellation_reason ?? undefined,
       deliveredAt: iso(r.delivered_at),
       metadata: this.parse(r.metadata),
@@ -194,6 +194,40 @@ export class RowCodec {
       state: r.state as Refund['state'],
       providerReference: r.provider_reference ?? undefined,
       failureCode: r.failure_code ?? undefined,
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+    });
+  }
+
+  shipmentRow(s: ShipmentRecord): ShipmentRow {
+    return {
+      id: s.id,
+      order_id: s.orderId,
+      state: s.state,
+      items: this.json(s.items),
+      carrier: s.carrier ?? null,
+      tracking_number: s.trackingNumber ?? null,
+      tracking_url: s.trackingUrl ?? null,
+      shipped_at: s.shippedAt ?? null,
+      delivered_at: s.deliveredAt ?? null,
+      version: s.version,
+      created_at: s.createdAt,
+      updated_at: s.updatedAt,
+    };
+  }
+
+  shipment(r: ShipmentRow): ShipmentRecord {
+    return withoutUndefined({
+      id: r.id,
+      orderId: r.order_id,
+      state: r.state as ShipmentRecord['state'],
+      items: this.parse(r.items),
+      carrier: r.carrier ?? undefined,
+      trackingNumber: r.tracking_number ?? undefined,
+      trackingUrl: r.tracking_url ?? undefined,
+      shippedAt: iso(r.shipped_at),
+      deliveredAt: iso(r.delivered_at),
+      version: Number(r.version),
       createdAt: iso(r.created_at)!,
       updatedAt: iso(r.updated_at)!,
     });

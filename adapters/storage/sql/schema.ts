@@ -10,6 +10,7 @@ export interface Database {
   orderflow_returns: ReturnRow;
   orderflow_payments: PaymentRow;
   orderflow_refunds: RefundRow;
+  orderflow_shipments: ShipmentRow;
   orderflow_history: HistoryRow;
   orderflow_outbox: OutboxRow;
   orderflow_idempotency_keys: IdempotencyRow;
@@ -33,7 +34,6 @@ export interface OrderRow {
   state: string;
   version: number;
   shipping_address: Json | null;
-  shipment: Json | null;
   cancellation_reason: string | null;
   delivered_at: Timestamp | null;
   metadata: Json;
@@ -89,6 +89,21 @@ export interface RefundRow {
   state: string;
   provider_reference: string | null;
   failure_code: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ShipmentRow {
+  id: string;
+  order_id: string;
+  state: string;
+  items: Json;
+  carrier: string | null;
+  tracking_number: string | null;
+  tracking_url: string | null;
+  shipped_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+  version: number;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -16,6 +16,7 @@ import {
   idempotencyRepository,
   outboxRepository,
 } from './repositories/log-repositories.js';
+import { shipmentRepository } from './repositories/shipment-repository.js';
 import type { Database } from './schema.js';
 
 export interface SqlStorageParts {
@@ -42,6 +43,7 @@ export function sqlRepositories(ctx: SqlContext): Repositories {
     orders: orderRepository(ctx),
     returns: returnRepository(ctx),
     payments: paymentRepository(ctx),
+    shipments: shipmentRepository(ctx),
     history: historyRepository(ctx),
     outbox: outboxRepository(ctx),
     idempotency: idempotencyRepository(ctx),

@@ -36,7 +36,6 @@ export function entityCases(test: TestApi, storage: () => StorageAdapter): void 
         postalCode: 'SW1Y 4JH',
         country: 'GB',
       },
-      shipment: { carrier: 'UPS', trackingNumber: '1Z999AA10123456784' },
       deliveredAt: at(30),
       updatedAt: at(30),
     });

@@ -450,7 +450,7 @@ export interface components {
     };
     HistoryEntry: {
       /** @enum {string} */
-      entity: 'order' | 'return' | 'payment';
+      entity: 'order' | 'return' | 'payment' | 'shipment';
       entityId: string;
       from: string | null;
       to: string;
@@ -491,16 +491,19 @@ export interface components {
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       total: number;
       state: components['schemas']['OrderState'];
+      /** @enum {string} */
+      fulfillmentStatus:
+        | 'unfulfilled'
+        | 'partially_shipped'
+        | 'shipped'
+        | 'partially_delivered'
+        | 'delivered';
       version: number;
       shippingAddress?: components['schemas']['Address'];
-      shipment?: {
-        carrier?: string;
-        trackingNumber?: string;
-      };
       cancellationReason?: string;
       /**
        * Format: date-time
-       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       * @description When the last unit was delivered
        */
       deliveredAt?: string;
       /** @description Free-form JSON object kept with the entity */
@@ -532,6 +535,10 @@ export interface components {
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       lineTotal: number;
       returnable: boolean;
+      /** @description Units in shipped or delivered shipments */
+      shippedQuantity: number;
+      /** @description Units in delivered shipments */
+      deliveredQuantity: number;
     };
     OrderItemInput: {
       sku: string;
@@ -760,6 +767,11 @@ export interface components {
           reason?: string;
           carrier?: string;
           trackingNumber?: string;
+          /**
+           * Format: uri
+           * @description The carrier's tracking page
+           */
+          trackingUrl?: string;
         }
       | {
           /** @enum {string} */
@@ -767,6 +779,11 @@ export interface components {
           reason?: string;
           carrier?: string;
           trackingNumber?: string;
+          /**
+           * Format: uri
+           * @description The carrier's tracking page
+           */
+          trackingUrl?: string;
         };
     TransitionReturnInput:
       | {

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialectFlags } from '../dialect-flags.js';
 import { initialMigration } from './0001-initial.js';
 import { deadLettersMigration } from './0002-dead-letters.js';
+import { shipmentsMigration } from './0004-shipments.js';
 
 /** The migrations shipped with the package, in order. Add new ones; never edit old ones. */
 export function migrationProvider(flags: SqlDialectFlags): MigrationProvider {
@@ -10,6 +11,7 @@ export function migrationProvider(flags: SqlDialectFlags): MigrationProvider {
       return {
         '0001_initial': initialMigration(flags),
         '0002_dead_letters': deadLettersMigration(flags),
+        '0004_shipments': shipmentsMigration(flags),
       };
     },
   };

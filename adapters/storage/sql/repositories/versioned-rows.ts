@@ -4,7 +4,11 @@ import type { SqlDialectFlags } from '../dialect-flags.js';
 import type { Database } from '../schema.js';
 
 /** Tables whose rows carry an `id` and a `version` checked on every update. */
-export type VersionedTable = 'orderflow_orders' | 'orderflow_returns' | 'orderflow_payments';
+export type VersionedTable =
+  | 'orderflow_orders'
+  | 'orderflow_returns'
+  | 'orderflow_payments'
+  | 'orderflow_shipments';
 
 /** Reads one row by id, locking it (`FOR UPDATE`) when asked and the dialect can. */
 export async function selectById<T extends VersionedTable>(
@@ -14,7 +18,7 @@ export async function selectById<T extends VersionedTable>(
   id: string,
   options?: GetOptions,
 ): Promise<Selectable<Database[T]> | undefined> {
-  // The three tables share `id`; kysely cannot type a column of a union of tables.
+  // The tables share `id`; kysely cannot type a column of a union of tables.
   const byId = db
     .selectFrom(table as 'orderflow_orders')
     .selectAll()
