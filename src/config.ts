@@ -1,5 +1,5 @@
 import { ConfigurationError } from './errors.js';
-import type { ReturnReason } from './schemas/return.js';
+import { RETURN_REASONS, type ReturnReason } from './schemas/return.js';
 
 /**
  * Business settings of an order system. Every field is optional; defaults are filled in
@@ -43,9 +43,30 @@ export interface OrderflowConfig {
   providerRetries?: number;
   /** First backoff delay between provider retries, doubled each time. @default 50 */
   providerRetryMinTimeoutMs?: number;
+  /** Stock: what is tracked and when it moves (see `InventoryConfig`). */
+  inventory?: InventoryConfig;
 }
 
-export type ResolvedConfig = Required<OrderflowConfig>;
+/**
+ * Stock settings. A SKU with a stock record (`inventory.set`) is tracked: orders reserve it
+ * and cannot take more than is available unless it allows backorders.
+ *
+ * ```ts
+ * createOrderSystem({ storage, jobs, config: { inventory: { requireStock: true, lowStockThreshold: 5 } } });
+ * ```
+ */
+export interface InventoryConfig {
+  /** Refuse order lines whose SKU has no stock record (`sku_not_stocked`). @default false */
+  requireStock?: boolean;
+  /** Return reasons whose units are not put back on hand when received. @default ['damaged', 'defective'] */
+  noRestockReasons?: ReturnReason[];
+  /** `inventory.low_stock` when available falls to or below this; 0 turns it off. @default 0 */
+  lowStockThreshold?: number;
+}
+
+export type ResolvedConfig = Required<Omit<OrderflowConfig, 'inventory'>> & {
+  inventory: Required<InventoryConfig>;
+};
 
 export const DEFAULT_CONFIG: ResolvedConfig = {
   returnWindowDays: 30,
@@ -61,6 +82,11 @@ export const DEFAULT_CONFIG: ResolvedConfig = {
   outboxLeaseMs: 30_000,
   providerRetries: 3,
   providerRetryMinTimeoutMs: 50,
+  inventory: {
+    requireStock: false,
+    noRestockReasons: ['damaged', 'defective'],
+    lowStockThreshold: 0,
+  },
 };
 
 /** Fills in defaults and refuses settings that cannot work. */
@@ -69,6 +95,7 @@ export function resolveConfig(config: OrderflowConfig = {}): ResolvedConfig {
   for (const [key, value] of Object.entries(config)) {
     if (value !== undefined) (resolved as Record<string, unknown>)[key] = value;
   }
+  resolved.inventory = resolveInventory(config.inventory);
   for (const key of [
     'returnWindowDays',
     'unpaidOrderTtlMinutes',
@@ -92,6 +119,29 @@ export function resolveConfig(config: OrderflowConfig = {}): ResolvedConfig {
         `config.restockingFeePercent.${reason} must be between 0 and 100`,
       );
     }
+  }
+  return resolved;
+}
+
+function resolveInventory(config: InventoryConfig = {}): Required<InventoryConfig> {
+  const resolved = { ...DEFAULT_CONFIG.inventory };
+  for (const [key, value] of Object.entries(config)) {
+    if (value !== undefined) (resolved as Record<string, unknown>)[key] = value;
+  }
+  if (typeof resolved.requireStock !== 'boolean') {
+    throw new ConfigurationError('config.inventory.requireStock must be true or false');
+  }
+  if (!Number.isInteger(resolved.lowStockThreshold) || resolved.lowStockThreshold < 0) {
+    throw new ConfigurationError('config.inventory.lowStockThreshold must be an integer ≥ 0');
+  }
+  const reasons: readonly string[] = RETURN_REASONS;
+  if (
+    !Array.isArray(resolved.noRestockReasons) ||
+    resolved.noRestockReasons.some((r) => !reasons.includes(r))
+  ) {
+    throw new ConfigurationError(
+      `config.inventory.noRestockReasons must list return reasons (${RETURN_REASONS.join(', ')})`,
+    );
   }
   return resolved;
 }

@@ -5,6 +5,7 @@ import { OutboxDispatcher } from './events/outbox-dispatcher.js';
 import { JOB_NAMES } from './jobs/definitions.js';
 import { registerJobs } from './jobs/register.js';
 import { type DeadLetters, deadLetters } from './managers/dead-letters.js';
+import { InventoryManager } from './managers/inventory/inventory-manager.js';
 import { OrderManager } from './managers/order-manager.js';
 import { PaymentManager } from './managers/payment-manager.js';
 import { ReturnManager } from './managers/return-manager.js';
@@ -52,6 +53,8 @@ export interface OrderSystem {
   payments: PaymentManager;
   /** Shipments: partial and split fulfilment of orders, with tracking. */
   shipments: ShipmentManager;
+  /** Stock per SKU: reservations that never oversell, and a ledger of every movement. */
+  inventory: InventoryManager;
   /**
    * Work given up after the job runner's last attempt (e.g. notifications a webhook
    * endpoint never accepted), newest first.
@@ -127,6 +130,7 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
   const returns = new ReturnManager(ctx);
   const payments = new PaymentManager(ctx);
   const shipments = new ShipmentManager(ctx);
+  const inventory = new InventoryManager(ctx);
   const runSweep = registerJobs(jobs, {
     ctx,
     payments,
@@ -153,6 +157,7 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
     returns,
     payments,
     shipments,
+    inventory,
     deadLetters: deadLetters(storage),
     events,
     jobs,

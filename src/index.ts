@@ -10,7 +10,12 @@
  * @module
  */
 
-export { DEFAULT_CONFIG, type OrderflowConfig, type ResolvedConfig } from './config.js';
+export {
+  DEFAULT_CONFIG,
+  type InventoryConfig,
+  type OrderflowConfig,
+  type ResolvedConfig,
+} from './config.js';
 export {
   createOrderSystem,
   type OrderSystem,
@@ -18,6 +23,7 @@ export {
 } from './create-order-system.js';
 export { type CursorPosition, decodeCursor, encodeCursor } from './domain/cursor.js';
 export { ID_PREFIXES, type IdKind, isId, newId } from './domain/ids.js';
+export { presentStock } from './domain/inventory.js';
 // Domain
 export {
   allocate,
@@ -44,6 +50,7 @@ export {
   type CreatedPayload,
   type DomainEvent,
   EVENT_NAMES,
+  type LowStockPayload,
   type OrderflowEventMap,
   type OrderflowEventName,
   type RefundEventPayload,
@@ -74,6 +81,7 @@ export { toMermaid } from './machines/to-mermaid.js';
 export type { DeadLetters, ListDeadLettersQuery } from './managers/dead-letters.js';
 export { isReplayed } from './managers/idempotency.js';
 // Managers
+export { InventoryManager } from './managers/inventory/inventory-manager.js';
 export { OrderManager } from './managers/order-manager.js';
 export { PaymentManager } from './managers/payment-manager.js';
 export { ReturnManager } from './managers/return-manager.js';
@@ -98,6 +106,7 @@ export type * from './ports/payment-provider.js';
 export type * from './ports/storage.js';
 // Schemas and types
 export * from './schemas/common.js';
+export * from './schemas/inventory.js';
 export * from './schemas/order.js';
 export { parseInput } from './schemas/parse.js';
 export * from './schemas/payment.js';

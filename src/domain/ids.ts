@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * The prefix of each kind of id: `ord_…`, `oli_…`, `ret_…`, `pay_…`, `rfd_…`, `evt_…`,
- * `shp_…`.
+ * `shp_…`, `mov_…` (a stock movement).
  */
 export const ID_PREFIXES = {
   order: 'ord',
@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   refund: 'rfd',
   event: 'evt',
   shipment: 'shp',
+  movement: 'mov',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,3 +1,4 @@
+import type { InventoryItem } from '../schemas/inventory.js';
 import type { Order } from '../schemas/order.js';
 import type { Payment, Refund } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
@@ -44,6 +45,15 @@ export interface TrackingUpdatedPayload {
   entity: Shipment;
 }
 
+/** Payload of `inventory.low_stock`: a SKU's available fell to or below the threshold. */
+export interface LowStockPayload {
+  sku: string;
+  available: number;
+  threshold: number;
+  at: string;
+  entity: InventoryItem;
+}
+
 /**
  * Event names → payloads. `oms.events` is typed by this map, so listeners get the
  * right payload type:
@@ -64,6 +74,7 @@ export interface OrderflowEventMap {
   'shipment.created': CreatedPayload<Shipment>;
   'shipment.state_changed': StateChangedPayload<Shipment, Shipment['state']>;
   'shipment.tracking_updated': TrackingUpdatedPayload;
+  'inventory.low_stock': LowStockPayload;
 }
 
 export type OrderflowEventName = keyof OrderflowEventMap;
@@ -80,6 +91,7 @@ export const EVENT_NAMES: readonly OrderflowEventName[] = [
   'shipment.created',
   'shipment.state_changed',
   'shipment.tracking_updated',
+  'inventory.low_stock',
 ];
 
 /** An event as the outbox and the dispatcher carry it. */

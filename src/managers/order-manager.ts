@@ -1,4 +1,5 @@
 import { newId } from '../domain/ids.js';
+import { unitsBySku } from '../domain/inventory.js';
 import { computeTotals, lineTotal } from '../domain/order.js';
 import { presentOrder } from '../domain/order-view.js';
 import { isFullyReturned } from '../domain/return.js';
@@ -30,6 +31,7 @@ import { idempotent } from './idempotency.js';
 import { loadOrder, loadOrders } from './order-view.js';
 import { moveOrder } from './orders/move.js';
 import { deliverEverythingShipped, shipEverythingLeft, trackingOf } from './steps/fulfilment.js';
+import { reserveStock } from './steps/stock.js';
 import type { SystemContext } from './system-context.js';
 import { decideTransition } from './transition.js';
 import { runCommand, type UnitOfWork } from './unit-of-work.js';
@@ -46,7 +48,11 @@ import { runCommand, type UnitOfWork } from './unit-of-work.js';
 export class OrderManager {
   constructor(private readonly ctx: SystemContext) {}
 
-  /** Creates a pending order; totals are computed here, never taken from input. */
+  /**
+   * Creates a pending order; totals are computed here, never taken from input. Every
+   * tracked SKU is reserved in the same transaction: not enough stock is
+   * `insufficient_stock` and nothing is written.
+   */
   async create(input: CreateOrderInput, options: CommandOptions = {}): Promise<Order> {
     const data = parseInput(createOrderInput, input, 'order');
     const { idempotencyKey } = parseInput(commandOptionsSchema, options, 'options');
@@ -90,6 +96,8 @@ export class OrderManager {
         const order = presentOrder(record, [], []);
         uow.emit('order.created', { id: order.id, at: uow.now, entity: order });
         await idem.finish(uow.tx, { result: order });
+        // Last, so the SKU rows stay locked only until the commit that follows.
+        await reserveStock(uow, record.id, unitsBySku(items));
         return order;
       }),
     );

@@ -24,6 +24,7 @@ import {
 } from '../schemas/return.js';
 import { idempotent } from './idempotency.js';
 import { transitionOrder } from './order-manager.js';
+import { restockReturn } from './steps/stock.js';
 import type { SystemContext } from './system-context.js';
 import { assertWritten, decideTransition } from './transition.js';
 import { runCommand, type UnitOfWork } from './unit-of-work.js';
@@ -198,6 +199,10 @@ export async function transitionReturn(
   if (verdict.event === 'REJECT' && reason) next.rejectionReason = reason;
   if (verdict.event === 'CANCEL' && reason) next.cancellationReason = reason;
   assertWritten(await tx.returns.update(next, ret.version), 'return', id);
+  if (next.state === 'received') {
+    const order = await tx.orders.get(next.orderId);
+    if (order) await restockReturn(uow, order, next);
+  }
   await uow.stateChanged('return', { id, ...verdict, actor: options.actor, reason }, next);
   if (next.state === 'refunded') await completeOrderIfFullyReturned(uow, next.orderId);
   return next;

@@ -32,6 +32,11 @@ export class UnitOfWork {
     this.now = new Date(ctx.clock.now()).toISOString();
   }
 
+  /** The system's business settings, for steps that depend on them. */
+  get config(): SystemContext['config'] {
+    return this.ctx.config;
+  }
+
   emit<N extends OrderflowEventName>(name: N, payload: OrderflowEventMap[N]): void {
     this.events.push({
       id: newId('event'),

@@ -1,3 +1,4 @@
+import type { InventoryRecord, StockMovement } from '../schemas/inventory.js';
 import type { HistoryEntry, OrderRecord, OrderState } from '../schemas/order.js';
 import type { PaymentRecord, PaymentState } from '../schemas/payment.js';
 import type { ReturnRecord, ReturnState } from '../schemas/return.js';
@@ -37,6 +38,7 @@ export interface Repositories {
   returns: ReturnRepository;
   payments: PaymentRepository;
   shipments: ShipmentRepository;
+  inventory: InventoryRepository;
   history: HistoryRepository;
   outbox: OutboxRepository;
   idempotency: IdempotencyRepository;
@@ -121,6 +123,30 @@ export interface ShipmentRepository {
   listByOrder(orderId: string): Promise<ShipmentRecord[]>;
   /** Shipments of many orders at once (for derived fulfilment on list pages), oldest first. */
   listByOrders(orderIds: readonly string[]): Promise<ShipmentRecord[]>;
+}
+
+export interface InventoryQuery extends PageRequest {
+  /** Only SKUs whose `onHand − reserved` is below this. */
+  belowAvailable?: number | undefined;
+}
+
+/**
+ * Stock per SKU and its ledger. Every change of a stock record is written together with
+ * its movements, in the command's transaction; a read with `forUpdate` holds the record
+ * until commit (serializing reservations of one SKU).
+ */
+export interface InventoryRepository {
+  get(sku: string, options?: GetOptions): Promise<InventoryRecord | undefined>;
+  /** Inserts a new stock record; its SKU is not tracked yet. */
+  insert(record: InventoryRecord): Promise<void>;
+  update(record: InventoryRecord, expectedVersion: number): Promise<boolean>;
+  /** SKUs in ascending order, keyset-paginated by SKU. */
+  list(query: InventoryQuery): Promise<StoredPage<InventoryRecord>>;
+  appendMovements(movements: readonly StockMovement[]): Promise<void>;
+  /** A SKU's movements, newest first by (at, id). */
+  movements(sku: string, page: PageRequest): Promise<StoredPage<StockMovement>>;
+  /** Per SKU, the units the order holds reserved: the sum of its movements' `reservedDelta`. */
+  reservedForOrder(orderId: string): Promise<Map<string, number>>;
 }
 
 export interface HistoryRepository {

@@ -2,6 +2,7 @@ import { deadLetterCases } from './storage-conformance/dead-letter-cases.js';
 import { durabilityCases } from './storage-conformance/durability-cases.js';
 import { entityCases } from './storage-conformance/entity-cases.js';
 import { useStorage } from './storage-conformance/fixtures.js';
+import { inventoryCases } from './storage-conformance/inventory-cases.js';
 import { listCases } from './storage-conformance/list-cases.js';
 import { managerCases } from './storage-conformance/manager-cases.js';
 import { queueCases } from './storage-conformance/queue-cases.js';
@@ -62,6 +63,7 @@ export function storageConformanceSuite(
     describe('dead letters', () => deadLetterCases(test, useStorage(test, factory)));
     describe('through the managers', () => managerCases(test, factory));
     describe('shipments', () => shipmentCases(test, factory));
+    describe('inventory', () => inventoryCases(test, factory));
     if (reopen) describe('durability', () => durabilityCases(test, reopen));
   });
 }

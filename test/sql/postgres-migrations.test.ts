@@ -44,6 +44,7 @@ describe.skipIf(!enabled)('postgres migrations across processes', () => {
       '0001_initial',
       '0002_dead_letters',
       '0004_shipments',
+      '0005_inventory',
     ]);
   });
 });

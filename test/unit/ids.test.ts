@@ -30,6 +30,7 @@ describe('newId', () => {
       refund: 'rfd',
       event: 'evt',
       shipment: 'shp',
+      movement: 'mov',
     });
     for (const kind of KINDS) {
       expect(newId(kind).startsWith(`${ID_PREFIXES[kind]}_`)).toBe(true);

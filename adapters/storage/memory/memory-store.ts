@@ -7,6 +7,7 @@ import type {
 } from '../../../src/ports/storage.js';
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord } from '../../../src/schemas/payment.js';
+import type { InventoryRecord, StockMovement } from '../../../src/schemas/inventory.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
 import type { ShipmentRecord } from '../../../src/schemas/shipment.js';
 import { cloneJson } from './clone.js';
@@ -15,6 +16,9 @@ import { type Row, Table } from './table.js';
 export type HistoryRow = HistoryEntry & Row & { seq: number };
 export type IdempotencyRow = IdempotencyRecord & Row;
 export type OutboxRow = OutboxRecord & Row;
+/** A stock record keyed by its SKU. */
+export type InventoryRow = InventoryRecord & Row;
+export type MovementRow = StockMovement & Row;
 
 /** The committed data of a memory store. */
 export class MemoryTables {
@@ -35,6 +39,11 @@ export class MemoryTables {
         : undefined,
   });
   readonly shipments = new Table<ShipmentRecord>({ orderId: (s) => s.orderId });
+  readonly inventory = new Table<InventoryRow>();
+  readonly movements = new Table<MovementRow>({
+    sku: (m) => m.sku,
+    orderId: (m) => m.orderId,
+  });
   readonly history = new Table<HistoryRow>({ entity: (h) => `${h.entity}:${h.entityId}` });
   readonly outbox = new Table<OutboxRow>();
   readonly idempotency = new Table<IdempotencyRow>();

@@ -7,8 +7,10 @@ import type {
   StoredPage,
   TimeFilter,
 } from '../../../src/ports/storage.js';
+import { decodeSkuCursor, encodeSkuCursor } from '../../../src/domain/inventory.js';
+import type { InventoryRecord } from '../../../src/schemas/inventory.js';
 import type { PaymentRecord } from '../../../src/schemas/payment.js';
-import type { MemoryTables, MemoryView } from './memory-store.js';
+import type { InventoryRow, MemoryTables, MemoryView } from './memory-store.js';
 import type { Row, Table } from './table.js';
 
 type Filter<T> = { index?: string; value?: string; where: (row: T) => boolean };
@@ -186,6 +188,52 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
         return byOrder(view, tables.shipments, [...new Set(orderIds)]);
       },
     },
+    inventory: {
+      async get(sku) {
+        const row = view.get(tables.inventory, sku);
+        return row ? stockOf(row) : undefined;
+      },
+      async insert(record) {
+        if (view.get(tables.inventory, record.sku)) {
+          throw new Error(`stock of ${record.sku} already exists`);
+        }
+        view.put(tables.inventory, { ...record, id: record.sku });
+      },
+      async update(record, expectedVersion) {
+        return versioned(view, tables.inventory, { ...record, id: record.sku }, expectedVersion);
+      },
+      async list(query) {
+        const after = query.cursor === undefined ? undefined : decodeSkuCursor(query.cursor);
+        const below = query.belowAvailable;
+        const rows = [...view.scan(tables.inventory, undefined, undefined, () => true)]
+          .filter((r) => after === undefined || r.sku > after)
+          .filter((r) => below === undefined || r.onHand - r.reserved < below)
+          .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+        const data = rows.slice(0, query.limit).map(stockOf);
+        const last = data[data.length - 1];
+        const more = rows.length > query.limit;
+        return { data, nextCursor: more && last ? encodeSkuCursor(last.sku) : null };
+      },
+      async appendMovements(movements) {
+        for (const m of movements) view.put(tables.movements, { ...m, createdAt: m.at });
+      },
+      async movements(sku, query) {
+        const found = page(
+          view,
+          tables.movements,
+          { index: 'sku', value: sku, where: (m) => m.sku === sku },
+          query,
+        );
+        return { ...found, data: found.data.map(({ createdAt: _c, ...m }) => m) };
+      },
+      async reservedForOrder(orderId) {
+        const held = new Map<string, number>();
+        for (const m of view.scan(tables.movements, 'orderId', orderId, (r) => r.orderId === orderId)) {
+          if (m.reservedDelta !== 0) held.set(m.sku, (held.get(m.sku) ?? 0) + m.reservedDelta);
+        }
+        return held;
+      },
+    },
     history: {
       async append(entry) {
         tables.historySeq += 1;
@@ -278,6 +326,11 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
       },
     },
   };
+}
+
+function stockOf(row: InventoryRow): InventoryRecord {
+  const { id: _id, ...record } = row;
+  return record;
 }
 
 function strip(row: IdempotencyRecord & Row): IdempotencyRecord {

@@ -7,12 +7,15 @@ import type {
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord, Refund } from '../../../src/schemas/payment.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
+import type { InventoryRecord, StockMovement } from '../../../src/schemas/inventory.js';
 import type { ShipmentRecord } from '../../../src/schemas/shipment.js';
 import type { SqlDialectFlags } from './dialect-flags.js';
 import type {
   DeadLetterRow,
   HistoryRow,
   IdempotencyRow,
+  InventoryRow,
+  MovementRow,
   OrderRow,
   OutboxRow,
   PaymentRow,
@@ -230,6 +233,60 @@ export class RowCodec {
       version: Number(r.version),
       createdAt: iso(r.created_at)!,
       updatedAt: iso(r.updated_at)!,
+    });
+  }
+
+  inventoryRow(i: InventoryRecord): InventoryRow {
+    return {
+      sku: i.sku,
+      on_hand: i.onHand,
+      reserved: i.reserved,
+      allow_backorder: i.allowBackorder ? 1 : 0,
+      version: i.version,
+      created_at: i.createdAt,
+      updated_at: i.updatedAt,
+    };
+  }
+
+  inventory(r: InventoryRow): InventoryRecord {
+    return {
+      sku: r.sku,
+      onHand: Number(r.on_hand),
+      reserved: Number(r.reserved),
+      allowBackorder: Number(r.allow_backorder) === 1,
+      version: Number(r.version),
+      createdAt: iso(r.created_at)!,
+      updatedAt: iso(r.updated_at)!,
+    };
+  }
+
+  movementRow(m: StockMovement): MovementRow {
+    return {
+      id: m.id,
+      sku: m.sku,
+      on_hand_delta: m.onHandDelta,
+      reserved_delta: m.reservedDelta,
+      reason: m.reason,
+      note: m.note ?? null,
+      order_id: m.orderId ?? null,
+      shipment_id: m.shipmentId ?? null,
+      return_id: m.returnId ?? null,
+      at: m.at,
+    };
+  }
+
+  movement(r: MovementRow): StockMovement {
+    return withoutUndefined({
+      id: r.id,
+      sku: r.sku,
+      onHandDelta: Number(r.on_hand_delta),
+      reservedDelta: Number(r.reserved_delta),
+      reason: r.reason as StockMovement['reason'],
+      note: r.note ?? undefined,
+      orderId: r.order_id ?? undefined,
+      shipmentId: r.shipment_id ?? undefined,
+      returnId: r.return_id ?? undefined,
+      at: iso(r.at)!,
     });
   }
 

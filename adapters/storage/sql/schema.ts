@@ -11,6 +11,8 @@ export interface Database {
   orderflow_payments: PaymentRow;
   orderflow_refunds: RefundRow;
   orderflow_shipments: ShipmentRow;
+  orderflow_inventory: InventoryRow;
+  orderflow_inventory_movements: MovementRow;
   orderflow_history: HistoryRow;
   orderflow_outbox: OutboxRow;
   orderflow_idempotency_keys: IdempotencyRow;
@@ -106,6 +108,30 @@ export interface ShipmentRow {
   version: number;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+export interface InventoryRow {
+  sku: string;
+  on_hand: Money;
+  reserved: Money;
+  /** 1 when orders may take more than is available. */
+  allow_backorder: number;
+  version: number;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface MovementRow {
+  id: string;
+  sku: string;
+  on_hand_delta: Money;
+  reserved_delta: Money;
+  reason: string;
+  note: string | null;
+  order_id: string | null;
+  shipment_id: string | null;
+  return_id: string | null;
+  at: Timestamp;
 }
 
 export interface HistoryRow {

@@ -16,6 +16,7 @@ import {
   idempotencyRepository,
   outboxRepository,
 } from './repositories/log-repositories.js';
+import { inventoryRepository } from './repositories/inventory-repository.js';
 import { shipmentRepository } from './repositories/shipment-repository.js';
 import type { Database } from './schema.js';
 
@@ -44,6 +45,7 @@ export function sqlRepositories(ctx: SqlContext): Repositories {
     returns: returnRepository(ctx),
     payments: paymentRepository(ctx),
     shipments: shipmentRepository(ctx),
+    inventory: inventoryRepository(ctx),
     history: historyRepository(ctx),
     outbox: outboxRepository(ctx),
     idempotency: idempotencyRepository(ctx),

@@ -1,6 +1,7 @@
 import type { Order, OrderRecord } from '../../schemas/order.js';
 import { loadOrder } from '../order-view.js';
 import { cancelPendingShipments } from '../steps/fulfilment.js';
+import { releaseStock } from '../steps/stock.js';
 import { assertWritten } from '../transition.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 
@@ -21,7 +22,7 @@ export interface OrderMoveOptions {
 /**
  * Writes one order move the machine allowed: the new state and version, its history row
  * and `order.state_changed`, and what entering the state does to the order's other parts
- * (a cancelled order's pending shipments are cancelled). Every order state change goes
+ * (a cancelled order's pending shipments are cancelled and its stock released). Every order state change goes
  * through here, whichever command causes it. Returns the stored record and the order as
  * callers see it.
  */
@@ -40,7 +41,10 @@ export async function moveOrder(
   if (move.event === 'DELIVER') next.deliveredAt = options.deliveredAt ?? uow.now;
   if (move.event === 'CANCEL' && options.reason) next.cancellationReason = options.reason;
   assertWritten(await uow.tx.orders.update(next, order.version), 'order', order.id);
-  if (move.to === 'cancelled') await cancelPendingShipments(uow, order.id, options.actor);
+  if (move.to === 'cancelled') {
+    await cancelPendingShipments(uow, order.id, options.actor);
+    await releaseStock(uow, order.id);
+  }
   const entity = await loadOrder(uow.tx, next);
   await uow.stateChanged(
     'order',

@@ -7,6 +7,7 @@ import type { ShipmentItem, ShipmentRecord, Tracking } from '../../schemas/shipm
 import { moveOrder } from '../orders/move.js';
 import { assertWritten, decideTransition } from '../transition.js';
 import type { UnitOfWork } from '../unit-of-work.js';
+import { takeStock } from './stock.js';
 
 /**
  * The order follows its shipments. Every command that changes shipments (or the units an
@@ -57,7 +58,8 @@ export async function insertShipment(
 
 /**
  * Moves a shipment by machine event (SHIP, DELIVER, CANCEL): stamps `shippedAt` or
- * `deliveredAt`, writes the history row and `shipment.state_changed`.
+ * `deliveredAt`, writes the history row and `shipment.state_changed`. Shipping takes its
+ * units out of stock.
  */
 export async function moveShipment(
   uow: UnitOfWork,
@@ -76,6 +78,10 @@ export async function moveShipment(
   if (verdict.event === 'SHIP') next.shippedAt = uow.now;
   if (verdict.event === 'DELIVER') next.deliveredAt = uow.now;
   assertWritten(await uow.tx.shipments.update(next, shipment.version), 'shipment', shipment.id);
+  if (verdict.event === 'SHIP') {
+    const order = await uow.tx.orders.get(shipment.orderId);
+    if (order) await takeStock(uow, order, next);
+  }
   await uow.stateChanged(
     'shipment',
     { id: next.id, ...verdict, actor: options.actor, reason: options.reason },

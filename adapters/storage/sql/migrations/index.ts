@@ -3,6 +3,7 @@ import type { SqlDialectFlags } from '../dialect-flags.js';
 import { initialMigration } from './0001-initial.js';
 import { deadLettersMigration } from './0002-dead-letters.js';
 import { shipmentsMigration } from './0004-shipments.js';
+import { inventoryMigration } from './0005-inventory.js';
 
 /** The migrations shipped with the package, in order. Add new ones; never edit old ones. */
 export function migrationProvider(flags: SqlDialectFlags): MigrationProvider {
@@ -12,6 +13,7 @@ export function migrationProvider(flags: SqlDialectFlags): MigrationProvider {
         '0001_initial': initialMigration(flags),
         '0002_dead_letters': deadLettersMigration(flags),
         '0004_shipments': shipmentsMigration(flags),
+        '0005_inventory': inventoryMigration(flags),
       };
     },
   };

@@ -1,0 +1,79 @@
+import { type SqlBool, sql } from 'kysely';
+import { decodeCursor, encodeCursor } from '../../../../src/domain/cursor.js';
+import { decodeSkuCursor, encodeSkuCursor } from '../../../../src/domain/inventory.js';
+import type { InventoryRepository } from '../../../../src/ports/storage.js';
+import type { SqlContext } from './entity-repositories.js';
+
+export function inventoryRepository({ db, flags, codec }: SqlContext): InventoryRepository {
+  return {
+    async get(sku, options) {
+      const bySku = db.selectFrom('orderflow_inventory').selectAll().where('sku', '=', sku);
+      const q = options?.forUpdate && flags.rowLocks ? bySku.forUpdate() : bySku;
+      const row = await q.executeTakeFirst();
+      return row ? codec.inventory(row) : undefined;
+    },
+    async insert(record) {
+      await db.insertInto('orderflow_inventory').values(codec.inventoryRow(record)).execute();
+    },
+    async update(record, expectedVersion) {
+      const { sku, created_at: _created, ...changes } = codec.inventoryRow(record);
+      const result = await db
+        .updateTable('orderflow_inventory')
+        .set(changes)
+        .where('sku', '=', sku)
+        .where('version', '=', expectedVersion)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+    async list(query) {
+      let q = db.selectFrom('orderflow_inventory').selectAll();
+      if (query.cursor !== undefined) q = q.where('sku', '>', decodeSkuCursor(query.cursor));
+      if (query.belowAvailable !== undefined) {
+        q = q.where(sql<SqlBool>`on_hand - reserved < ${query.belowAvailable}`);
+      }
+      const rows = await q
+        .orderBy('sku')
+        .limit(query.limit + 1)
+        .execute();
+      const data = rows.slice(0, query.limit).map((r) => codec.inventory(r));
+      const last = data[data.length - 1];
+      const more = rows.length > query.limit;
+      return { data, nextCursor: more && last ? encodeSkuCursor(last.sku) : null };
+    },
+    async appendMovements(movements) {
+      if (movements.length === 0) return;
+      await db
+        .insertInto('orderflow_inventory_movements')
+        .values(movements.map((m) => codec.movementRow(m)))
+        .execute();
+    },
+    async movements(sku, query) {
+      let q = db.selectFrom('orderflow_inventory_movements').selectAll().where('sku', '=', sku);
+      if (query.cursor !== undefined) {
+        const c = decodeCursor(query.cursor);
+        q = q.where(sql<SqlBool>`(at, id) < (${c.createdAt}, ${c.id})`);
+      }
+      const rows = await q
+        .orderBy('at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(query.limit + 1)
+        .execute();
+      const data = rows.slice(0, query.limit).map((r) => codec.movement(r));
+      const last = data[data.length - 1];
+      const more = rows.length > query.limit;
+      return {
+        data,
+        nextCursor: more && last ? encodeCursor({ createdAt: last.at, id: last.id }) : null,
+      };
+    },
+    async reservedForOrder(orderId) {
+      const rows = await db
+        .selectFrom('orderflow_inventory_movements')
+        .select(['sku', (eb) => eb.fn.sum<number | string>('reserved_delta').as('held')])
+        .where('order_id', '=', orderId)
+        .groupBy('sku')
+        .execute();
+      return new Map(rows.map((r) => [r.sku, Number(r.held)]));
+    },
+  };
+}

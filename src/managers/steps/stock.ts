@@ -1,0 +1,292 @@
+import { newId } from '../../domain/ids.js';
+import { canReserve, crossedLowStock, presentStock } from '../../domain/inventory.js';
+import { BusinessRuleError } from '../../errors.js';
+import type { InventoryRecord, MovementReason, StockMovement } from '../../schemas/inventory.js';
+import type { OrderRecord } from '../../schemas/order.js';
+import type { ReturnRecord } from '../../schemas/return.js';
+import type { ShipmentRecord } from '../../schemas/shipment.js';
+import { assertWritten } from '../transition.js';
+import type { UnitOfWork } from '../unit-of-work.js';
+
+/**
+ * Stock moves here and nowhere else: reserve (an order takes units), release (a cancel or
+ * an edit gives them back), take (a shipment leaves: out of onHand and reserved), restock (a
+ * received return puts units back on hand). Each step runs inside the command's unit of
+ * work, locks each SKU's record (`forUpdate`, in SKU order so two orders never deadlock),
+ * checks, writes the record and its movements in the same transaction. SKUs without a stock
+ * record are untracked: unlimited, no movement. Stock locks are always taken last in a
+ * command (after the order, shipment or return it changes) and held until commit.
+ */
+
+type Movement = Omit<StockMovement, 'id' | 'sku' | 'at'>;
+
+/**
+ * Applies one change to a locked record: writes the new record, emits the low-stock event,
+ * and returns the movement to append (callers write a step's movements at once).
+ */
+async function change(
+  uow: UnitOfWork,
+  record: InventoryRecord,
+  movement: Movement,
+  allowBackorder = record.allowBackorder,
+): Promise<{ next: InventoryRecord; movement: StockMovement }> {
+  const next: InventoryRecord = {
+    ...record,
+    onHand: record.onHand + movement.onHandDelta,
+    reserved: record.reserved + movement.reservedDelta,
+    allowBackorder,
+    version: record.version + 1,
+    updatedAt: uow.now,
+  };
+  assertWritten(await uow.tx.inventory.update(next, record.version), 'inventory', record.sku);
+  lowStockCheck(uow, record, next);
+  return { next, movement: { id: newId('movement'), sku: record.sku, ...movement, at: uow.now } };
+}
+
+/** Emits `inventory.low_stock` when the change took available to the threshold or below. */
+function lowStockCheck(
+  uow: UnitOfWork,
+  before: InventoryRecord | undefined,
+  next: InventoryRecord,
+): void {
+  const threshold = uow.config.inventory.lowStockThreshold;
+  if (crossedLowStock(before, next, threshold)) {
+    const entity = presentStock(next);
+    uow.emit('inventory.low_stock', {
+      sku: next.sku,
+      available: entity.available,
+      threshold,
+      at: uow.now,
+      entity,
+    });
+  }
+}
+
+/** Locks the stock records of `skus` in SKU order; untracked SKUs are absent. */
+async function lockAll(uow: UnitOfWork, skus: Iterable<string>) {
+  const locked = new Map<string, InventoryRecord>();
+  for (const sku of [...new Set(skus)].sort()) {
+    const record = await uow.tx.inventory.get(sku, { forUpdate: true });
+    if (record) locked.set(sku, record);
+  }
+  return locked;
+}
+
+async function write(uow: UnitOfWork, movements: StockMovement[]): Promise<void> {
+  if (movements.length > 0) await uow.tx.inventory.appendMovements(movements);
+}
+
+/**
+ * Reserves `units` (per SKU) for an order. Not enough available is `insufficient_stock`
+ * (`{ sku, requested, available }`); an untracked SKU is `sku_not_stocked` when
+ * `config.inventory.requireStock` is on. Throws before anything is written for the SKU.
+ */
+export async function reserveStock(
+  uow: UnitOfWork,
+  orderId: string,
+  units: ReadonlyMap<string, number>,
+): Promise<void> {
+  const requireStock = uow.config.inventory.requireStock;
+  const locked = await lockAll(uow, units.keys());
+  const movements: StockMovement[] = [];
+  for (const [sku, requested] of [...units].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (requested <= 0) continue;
+    const record = locked.get(sku);
+    if (!record) {
+      if (requireStock) {
+        throw new BusinessRuleError('sku_not_stocked', `SKU ${sku} has no stock record`, {
+          details: { sku },
+        });
+      }
+      continue;
+    }
+    if (!canReserve(record, requested)) {
+      const available = record.onHand - record.reserved;
+      throw new BusinessRuleError(
+        'insufficient_stock',
+        `SKU ${sku}: ${requested} requested, ${Math.max(0, available)} available`,
+        { details: { sku, requested, available } },
+      );
+    }
+    movements.push(
+      (await change(uow, record, move('reserve', 0, requested, { orderId }))).movement,
+    );
+  }
+  await write(uow, movements);
+}
+
+/**
+ * Gives back what an order holds reserved: `units` per SKU (each capped at what the order
+ * holds), or everything it holds when `units` is left out (a cancelled order).
+ */
+export async function releaseStock(
+  uow: UnitOfWork,
+  orderId: string,
+  units?: ReadonlyMap<string, number>,
+): Promise<void> {
+  const held = await uow.tx.inventory.reservedForOrder(orderId);
+  const wanted = new Map<string, number>();
+  for (const [sku, holding] of held) {
+    const release = Math.min(units ? (units.get(sku) ?? 0) : holding, holding);
+    if (release > 0) wanted.set(sku, release);
+  }
+  const locked = await lockAll(uow, wanted.keys());
+  const movements: StockMovement[] = [];
+  for (const [sku, release] of wanted) {
+    const record = locked.get(sku);
+    if (record) {
+      movements.push(
+        (await change(uow, record, move('release', 0, -release, { orderId }))).movement,
+      );
+    }
+  }
+  await write(uow, movements);
+}
+
+/** A shipment left: its units go out of onHand, and out of what the order held reserved. */
+export async function takeStock(
+  uow: UnitOfWork,
+  order: OrderRecord,
+  shipment: ShipmentRecord,
+): Promise<void> {
+  const units = unitsOfLines(order, shipment.items);
+  const held = await uow.tx.inventory.reservedForOrder(order.id);
+  const locked = await lockAll(uow, units.keys());
+  const movements: StockMovement[] = [];
+  for (const [sku, quantity] of units) {
+    const record = locked.get(sku);
+    if (!record) continue;
+    const fromReserved = Math.min(quantity, held.get(sku) ?? 0);
+    const links = { orderId: order.id, shipmentId: shipment.id };
+    movements.push(
+      (await change(uow, record, move('ship', -quantity, -fromReserved, links))).movement,
+    );
+  }
+  await write(uow, movements);
+}
+
+/**
+ * A return was received: its units go back on hand, except lines whose reason is in
+ * `config.inventory.noRestockReasons` (damaged and defective by default).
+ */
+export async function restockReturn(
+  uow: UnitOfWork,
+  order: OrderRecord,
+  ret: ReturnRecord,
+): Promise<void> {
+  const skip = new Set<string>(uow.config.inventory.noRestockReasons);
+  const units = unitsOfLines(
+    order,
+    ret.items.filter((line) => !skip.has(line.reason)),
+  );
+  const locked = await lockAll(uow, units.keys());
+  const movements: StockMovement[] = [];
+  for (const [sku, quantity] of units) {
+    const record = locked.get(sku);
+    if (!record) continue;
+    const links = { orderId: order.id, returnId: ret.id };
+    movements.push((await change(uow, record, move('restock', quantity, 0, links))).movement);
+  }
+  await write(uow, movements);
+}
+
+/** Refuses a count that would leave less than what orders hold reserved (without backorders). */
+function assertCovers(record: InventoryRecord, onHand: number, allowBackorder: boolean): void {
+  if (allowBackorder || onHand >= record.reserved) return;
+  const available = record.onHand - record.reserved;
+  throw new BusinessRuleError(
+    'insufficient_stock',
+    `SKU ${record.sku}: ${record.reserved} unit(s) are reserved by orders; onHand ${onHand} would not cover them`,
+    { details: { sku: record.sku, requested: record.onHand - onHand, available } },
+  );
+}
+
+/**
+ * Sets a SKU's count on hand (tracking it from now on if it was not): a `set` movement of
+ * the difference. Refused with `insufficient_stock` when the count would not cover what
+ * live orders hold reserved, unless backorders are allowed.
+ */
+export async function setStock(
+  uow: UnitOfWork,
+  sku: string,
+  input: { onHand: number; allowBackorder?: boolean | undefined },
+): Promise<InventoryRecord> {
+  const record = await uow.tx.inventory.get(sku, { forUpdate: true });
+  if (!record) {
+    const created: InventoryRecord = {
+      sku,
+      onHand: input.onHand,
+      reserved: 0,
+      allowBackorder: input.allowBackorder ?? false,
+      version: 1,
+      createdAt: uow.now,
+      updatedAt: uow.now,
+    };
+    await uow.tx.inventory.insert(created);
+    await write(uow, [
+      { id: newId('movement'), sku, ...move('set', input.onHand, 0, {}), at: uow.now },
+    ]);
+    lowStockCheck(uow, undefined, created);
+    return created;
+  }
+  const allowBackorder = input.allowBackorder ?? record.allowBackorder;
+  if (input.onHand === record.onHand && allowBackorder === record.allowBackorder) return record;
+  assertCovers(record, input.onHand, allowBackorder);
+  const { next, movement } = await change(
+    uow,
+    record,
+    move('set', input.onHand - record.onHand, 0, {}),
+    allowBackorder,
+  );
+  await write(uow, [movement]);
+  return next;
+}
+
+/**
+ * Changes a tracked SKU's count on hand by `delta` (an `adjust` movement with the note).
+ * Taking away more than is available is `insufficient_stock` unless backorders are allowed.
+ */
+export async function adjustStock(
+  uow: UnitOfWork,
+  record: InventoryRecord,
+  delta: number,
+  note: string,
+): Promise<InventoryRecord> {
+  const onHand = record.onHand + delta;
+  if (onHand < 0) {
+    throw new BusinessRuleError(
+      'insufficient_stock',
+      `SKU ${record.sku}: cannot take ${-delta} from ${record.onHand} on hand`,
+      {
+        details: { sku: record.sku, requested: -delta, available: record.onHand - record.reserved },
+      },
+    );
+  }
+  assertCovers(record, onHand, record.allowBackorder);
+  const { next, movement } = await change(uow, record, { ...move('adjust', delta, 0, {}), note });
+  await write(uow, [movement]);
+  return next;
+}
+
+function move(
+  reason: MovementReason,
+  onHandDelta: number,
+  reservedDelta: number,
+  links: Pick<Movement, 'orderId' | 'shipmentId' | 'returnId'>,
+): Movement {
+  return { reason, onHandDelta, reservedDelta, ...links };
+}
+
+/** Units per SKU of some lines of the order, given by order line id. */
+function unitsOfLines(
+  order: OrderRecord,
+  lines: readonly { orderItemId: string; quantity: number }[],
+): Map<string, number> {
+  const skuOf = new Map(order.items.map((i) => [i.id, i.sku]));
+  const units = new Map<string, number>();
+  for (const line of lines) {
+    const sku = skuOf.get(line.orderItemId);
+    if (sku !== undefined) units.set(sku, (units.get(sku) ?? 0) + line.quantity);
+  }
+  return units;
+}
