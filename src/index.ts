@@ -51,6 +51,8 @@ export {
   type DomainEvent,
   EVENT_NAMES,
   type LowStockPayload,
+  type OrderEditChanges,
+  type OrderEditedPayload,
   type OrderflowEventMap,
   type OrderflowEventName,
   type RefundEventPayload,

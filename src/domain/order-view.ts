@@ -1,12 +1,13 @@
 import type { Order, OrderRecord } from '../schemas/order.js';
 import type { PaymentRecord } from '../schemas/payment.js';
 import type { ShipmentRecord } from '../schemas/shipment.js';
+import { balanceDue } from './balance.js';
 import { paymentTotals } from './order.js';
 import { fulfillmentStatus, fulfilmentByLine, fulfilmentTotals, lineOf } from './shipment.js';
 
 /**
  * An order as callers see it: the stored record plus what is derived from its payments
- * (`paidTotal`, `refundedTotal`) and shipments (each line's `shippedQuantity` and
+ * (`paidTotal`, `refundedTotal`, `balanceDue`) and shipments (each line's `shippedQuantity` and
  * `deliveredQuantity`, the order's `fulfillmentStatus`). Pure; computed on every read.
  */
 export function presentOrder(
@@ -28,5 +29,6 @@ export function presentOrder(
     items,
     fulfillmentStatus: fulfillmentStatus(fulfilmentTotals(record.items, shipments)),
     ...paymentTotals(payments),
+    balanceDue: balanceDue(record, payments),
   };
 }

@@ -2,8 +2,8 @@ import { BusinessRuleError } from '../errors.js';
 import type { OrderRecord } from '../schemas/order.js';
 import type { ReturnPreview, ReturnReason, ReturnRecord, ReturnState } from '../schemas/return.js';
 import type { ShipmentRecord } from '../schemas/shipment.js';
-import { percentOf } from './money.js';
-import { lineValues, unitsValue } from './order.js';
+import { percentOf, sumAmounts } from './money.js';
+import { lineTotal, lineValues, unitsValue } from './order.js';
 import { fulfilmentByLine, lineOf } from './shipment.js';
 
 /** Return states that no longer hold units: the units may be returned again. */
@@ -54,7 +54,9 @@ const RETURNABLE_ORDER_STATES: ReadonlySet<string> = new Set([
  * Checks a return request against every rule of the return policy and computes its refund.
  * A line can be returned up to its delivered units (from `shipments`) minus units held by
  * other returns, within `returnWindowDays` of that line's last delivery — also while the
- * rest of the order is still on its way. Throws a BusinessRuleError naming the rule and the
+ * rest of the order is still on its way. With `exchange` lines, the refund value pays for
+ * the replacement first (`creditTotal`) and only the rest is refunded. Throws a
+ * BusinessRuleError naming the rule and the
  * line: `order_not_delivered`, `return_window_closed`, `order_item_not_found`,
  * `item_not_returnable`, `return_quantity_exceeded`.
  */
@@ -65,6 +67,7 @@ export function evaluateReturn(
   policy: ReturnPolicy,
   now: number,
   shipments: readonly ShipmentRecord[],
+  exchange: readonly { quantity: number; unitPrice: number }[] = [],
 ): ReturnPreview {
   const fulfilment = fulfilmentByLine(shipments);
   const deliveredUnits = [...fulfilment.values()].reduce((a, l) => a + l.delivered, 0);
@@ -137,13 +140,19 @@ export function evaluateReturn(
   }
   const value = out.reduce((a, l) => a + l.value, 0);
   const restockingFee = out.reduce((a, l) => a + l.restockingFee, 0);
+  const exchangeTotal = sumAmounts(exchange.map((l) => lineTotal(l.quantity, l.unitPrice)));
+  // The returned value pays for the replacement first; only the rest goes back as money.
+  const creditTotal = Math.min(value - restockingFee, exchangeTotal);
   return {
     orderId: order.id,
     currency: order.currency,
     lines: out,
     value,
     restockingFee,
-    refundAmount: value - restockingFee,
+    exchangeTotal,
+    creditTotal,
+    refundAmount: value - restockingFee - creditTotal,
+    balanceDue: exchangeTotal - creditTotal,
   };
 }
 

@@ -1,5 +1,6 @@
+import type { Address } from '../schemas/common.js';
 import type { InventoryItem } from '../schemas/inventory.js';
-import type { Order } from '../schemas/order.js';
+import type { Order, OrderItemRecord } from '../schemas/order.js';
 import type { Payment, Refund } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
 import type { Shipment, Tracking } from '../schemas/shipment.js';
@@ -45,6 +46,28 @@ export interface TrackingUpdatedPayload {
   entity: Shipment;
 }
 
+/** What an order edit changed; absent fields did not change. */
+export interface OrderEditChanges {
+  items?: { orderItemId: string; from: number; to: number }[];
+  added?: OrderItemRecord[];
+  shippingTotal?: { from: number; to: number };
+  taxTotal?: { from: number; to: number };
+  discountTotal?: { from: number; to: number };
+  shippingAddress?: { from: Address | null; to: Address };
+}
+
+/** Payload of `order.edited`: the totals before and after, the changes, the order after. */
+export interface OrderEditedPayload {
+  id: string;
+  at: string;
+  actor?: string;
+  reason?: string;
+  before: { total: number };
+  after: { total: number };
+  changes: OrderEditChanges;
+  entity: Order;
+}
+
 /** Payload of `inventory.low_stock`: a SKU's available fell to or below the threshold. */
 export interface LowStockPayload {
   sku: string;
@@ -65,6 +88,7 @@ export interface LowStockPayload {
 export interface OrderflowEventMap {
   'order.created': CreatedPayload<Order>;
   'order.state_changed': StateChangedPayload<Order, Order['state']>;
+  'order.edited': OrderEditedPayload;
   'return.created': CreatedPayload<Return>;
   'return.state_changed': StateChangedPayload<Return, Return['state']>;
   'payment.created': CreatedPayload<Payment>;
@@ -82,6 +106,7 @@ export type OrderflowEventName = keyof OrderflowEventMap;
 export const EVENT_NAMES: readonly OrderflowEventName[] = [
   'order.created',
   'order.state_changed',
+  'order.edited',
   'return.created',
   'return.state_changed',
   'payment.created',

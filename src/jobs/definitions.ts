@@ -9,6 +9,7 @@ export const JOB_NAMES = {
   schedulePickup: 'orderflow.schedule-pickup',
   refundReturn: 'orderflow.refund-return',
   reconcilePayment: 'orderflow.reconcile-payment',
+  refundOrderExcess: 'orderflow.refund-order-excess',
   sweep: 'orderflow.sweep',
 } as const;
 
@@ -23,6 +24,7 @@ export interface JobPayloads {
   'orderflow.schedule-pickup': { returnId: string };
   'orderflow.refund-return': { returnId: string };
   'orderflow.reconcile-payment': { paymentId: string };
+  'orderflow.refund-order-excess': { orderId: string };
   'orderflow.sweep': Record<string, never>;
 }
 

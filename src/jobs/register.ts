@@ -2,6 +2,7 @@ import type { CarrierPort } from '../ports/carrier.js';
 import type { JobRunner } from '../ports/job-runner.js';
 import { JOB_NAMES, type JobRequest } from './definitions.js';
 import { notifyHandler } from './handlers/notify.js';
+import { refundOrderExcessHandler } from './handlers/order-excess.js';
 import {
   confirmPaidOrderHandler,
   expireUnpaidOrderHandler,
@@ -15,11 +16,12 @@ import { sweep } from './sweep.js';
 /** Registers every orderflow job on the runner; returns a function that runs the sweep now. */
 export function registerJobs(
   jobs: JobRunner,
-  deps: Omit<JobDeps, 'carrier'> & { carrier: CarrierPort | undefined },
+  deps: Omit<JobDeps, 'carrier' | 'jobs'> & { carrier: CarrierPort | undefined },
 ): () => Promise<JobRequest[]> {
   const { carrier } = deps;
   const full: JobDeps = {
     ...deps,
+    jobs,
     carrier: carrier ?? {
       async schedulePickup() {
         throw new Error('no carrier configured');
@@ -32,6 +34,7 @@ export function registerJobs(
   jobs.register(JOB_NAMES.refundCancelledOrder, refundCancelledOrderHandler(full));
   jobs.register(JOB_NAMES.refundReturn, refundReturnHandler(full));
   jobs.register(JOB_NAMES.reconcilePayment, reconcilePaymentHandler(full));
+  jobs.register(JOB_NAMES.refundOrderExcess, refundOrderExcessHandler(full));
   // Without a carrier, pickups are scheduled by hand (`returns.transition` with `pickupAt`).
   jobs.register(JOB_NAMES.schedulePickup, carrier ? schedulePickupHandler(full) : async () => {});
   const runSweep = () => sweep(deps.ctx, jobs);

@@ -15,7 +15,9 @@ export function jobsForEvent(
   switch (event.name) {
     case 'order.created': {
       const { id, entity } = event.payload as DomainEvent<'order.created'>['payload'];
-      if (entity.total === 0) {
+      // A replacement waits for its return to be received (see return.state_changed).
+      if (entity.exchangeForReturnId) break;
+      if (entity.total - entity.creditTotal === 0) {
         // Nothing to pay: the order counts as paid in full at once.
         if (config.autoConfirmOnFullCapture) {
           jobs.push(job(JOB_NAMES.confirmPaidOrder, { orderId: id }, `confirm:${id}`));
@@ -27,6 +29,14 @@ export function jobsForEvent(
       jobs.push(
         job(JOB_NAMES.expireUnpaidOrder, { orderId: id }, `expire:${id}`, Math.max(0, due - now)),
       );
+      break;
+    }
+    case 'order.edited': {
+      const p = event.payload as DomainEvent<'order.edited'>['payload'];
+      // Refunds what the edit left over-paid; a no-op when nothing is.
+      if (p.after.total < p.before.total) {
+        jobs.push(job(JOB_NAMES.refundOrderExcess, { orderId: p.id }, `refund-excess:${event.id}`));
+      }
       break;
     }
     case 'order.state_changed': {
@@ -50,6 +60,21 @@ export function jobsForEvent(
         jobs.push(job(JOB_NAMES.schedulePickup, { returnId: p.id }, `pickup:${p.id}`));
       } else if (p.to === 'processed') {
         jobs.push(job(JOB_NAMES.refundReturn, { returnId: p.id }, `return-refund:${p.id}`));
+      } else if (p.to === 'received' && p.entity.exchangeOrderId) {
+        // The replacement may go ahead once the return is in: confirmed when nothing is
+        // owed, else it expires like any unpaid order, counted from now.
+        const orderId = p.entity.exchangeOrderId;
+        if (config.autoConfirmOnFullCapture) {
+          jobs.push(job(JOB_NAMES.confirmPaidOrder, { orderId }, `confirm:${orderId}:received`));
+        }
+        jobs.push(
+          job(
+            JOB_NAMES.expireUnpaidOrder,
+            { orderId },
+            `expire:${orderId}:received`,
+            config.unpaidOrderTtlMinutes * 60_000,
+          ),
+        );
       }
       break;
     }

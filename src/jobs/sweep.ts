@@ -1,3 +1,4 @@
+import { balanceDue } from '../domain/balance.js';
 import { committedAmount } from '../domain/order.js';
 import { refundableAmount } from '../domain/payment.js';
 import type { SystemContext } from '../managers/system-context.js';
@@ -41,18 +42,24 @@ export async function sweep(ctx: SystemContext, jobs: JobRunner): Promise<JobReq
   // 1. Outbox rows whose dispatcher died after commit.
   await ctx.dispatcher.drain();
 
-  // 2. Pending orders: past their TTL and unpaid → expire; paid in full → confirm.
+  // 2. Pending orders: owing nothing → confirm; past their TTL and unpaid → expire.
   const expiredBefore = iso(now - config.unpaidOrderTtlMinutes * 60_000);
   for await (const order of rows((q) =>
     storage.orders.list({ ...q, state: 'pending', updatedBefore: stale }),
   )) {
     const payments = await storage.payments.listByOrder(order.id);
-    const captured = payments.reduce((a, p) => a + p.capturedAmount, 0);
-    if (captured >= order.total && config.autoConfirmOnFullCapture) {
-      found.push(
-        job(JOB_NAMES.confirmPaidOrder, { orderId: order.id }, `sweep:confirm:${order.id}`),
-      );
-    } else if (order.createdAt < expiredBefore && !payments.some((p) => committedAmount(p) > 0)) {
+    if (balanceDue(order, payments) === 0) {
+      // Paid (or owing nothing): confirm — the handler also waits for an exchange's return.
+      if (config.autoConfirmOnFullCapture) {
+        found.push(
+          job(JOB_NAMES.confirmPaidOrder, { orderId: order.id }, `sweep:confirm:${order.id}`),
+        );
+      }
+    } else if (
+      (order.exchangeForReturnId || order.createdAt < expiredBefore) &&
+      !payments.some((p) => committedAmount(p) > 0)
+    ) {
+      // The handler decides whether the TTL is over (a replacement's runs from its return).
       found.push(
         job(JOB_NAMES.expireUnpaidOrder, { orderId: order.id }, `sweep:expire:${order.id}`),
       );

@@ -1,7 +1,3 @@
-import { newId } from '../domain/ids.js';
-import { unitsBySku } from '../domain/inventory.js';
-import { computeTotals, lineTotal } from '../domain/order.js';
-import { presentOrder } from '../domain/order-view.js';
 import { isFullyReturned } from '../domain/return.js';
 import { fulfilmentTotals } from '../domain/shipment.js';
 import { BusinessRuleError, NotFoundError } from '../errors.js';
@@ -18,6 +14,10 @@ import {
   type CreateOrderInput,
   cancelOrderInput,
   createOrderInput,
+  type EditOrderInput,
+  type EditOrderOptions,
+  editOrderInput,
+  editOrderOptionsSchema,
   type HistoryEntry,
   type ListOrdersQuery,
   listOrdersQuery,
@@ -29,9 +29,10 @@ import {
 import { parseInput } from '../schemas/parse.js';
 import { idempotent } from './idempotency.js';
 import { loadOrder, loadOrders } from './order-view.js';
+import { insertOrder } from './orders/create.js';
+import { editOrder } from './orders/edit.js';
 import { moveOrder } from './orders/move.js';
 import { deliverEverythingShipped, shipEverythingLeft, trackingOf } from './steps/fulfilment.js';
-import { reserveStock } from './steps/stock.js';
 import type { SystemContext } from './system-context.js';
 import { decideTransition } from './transition.js';
 import { runCommand, type UnitOfWork } from './unit-of-work.js';
@@ -57,49 +58,9 @@ export class OrderManager {
     const data = parseInput(createOrderInput, input, 'order');
     const { idempotencyKey } = parseInput(commandOptionsSchema, options, 'options');
     return idempotent(this.ctx, 'orders.create', idempotencyKey, data, (idem) =>
-      runCommand(this.ctx, async (uow) => {
-        const items = data.items.map((item) => ({
-          id: newId('orderLine'),
-          sku: item.sku,
-          name: item.name,
-          quantity: item.quantity,
-          unitPrice: item.unitPrice,
-          lineTotal: lineTotal(item.quantity, item.unitPrice),
-          returnable: item.returnable,
-        }));
-        const totals = computeTotals(items, data);
-        const record: OrderRecord = {
-          id: newId('order'),
-          customerId: data.customerId,
-          currency: data.currency,
-          items,
-          subtotal: totals.subtotal,
-          shippingTotal: data.shippingTotal,
-          taxTotal: data.taxTotal,
-          discountTotal: data.discountTotal,
-          total: totals.total,
-          state: 'pending',
-          version: 1,
-          ...(data.shippingAddress ? { shippingAddress: data.shippingAddress } : {}),
-          metadata: data.metadata,
-          createdAt: uow.now,
-          updatedAt: uow.now,
-        };
-        await uow.tx.orders.insert(record);
-        await uow.history({
-          entity: 'order',
-          entityId: record.id,
-          from: null,
-          to: 'pending',
-          event: 'CREATE',
-        });
-        const order = presentOrder(record, [], []);
-        uow.emit('order.created', { id: order.id, at: uow.now, entity: order });
-        await idem.finish(uow.tx, { result: order });
-        // Last, so the SKU rows stay locked only until the commit that follows.
-        await reserveStock(uow, record.id, unitsBySku(items));
-        return order;
-      }),
+      runCommand(this.ctx, (uow) =>
+        insertOrder(uow, data, (order) => idem.finish(uow.tx, { result: order })),
+      ),
     );
   }
 
@@ -154,7 +115,34 @@ export class OrderManager {
     );
   }
 
-  /** Every state change of the order, oldest first. */
+  /**
+   * Changes a pending, confirmed or processing order: line quantities (0 removes a line;
+   * never below what is in shipments), new lines, shipping/tax/discount, the address.
+   * Totals are recomputed and stock reserved or released in the same transaction. When the
+   * edit leaves the order over-paid, the excess is refunded by a job (reason `order_edit`);
+   * when it owes more, `payments.process` without `amount` charges `balanceDue`. Refused with
+   * `order_not_editable`, `edit_below_fulfilled`, `edit_empties_order`, `edit_below_credit`
+   * or `insufficient_stock`.
+   *
+   * ```ts
+   * await oms.orders.edit(order.id, { items: [{ orderItemId: shirt.id, quantity: 1 }],
+   *   add: [{ sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 }] },
+   *   { expectedVersion: order.version, reason: 'customer called' });
+   * ```
+   */
+  async edit(id: string, input: EditOrderInput, options: EditOrderOptions = {}): Promise<Order> {
+    const edit = parseInput(editOrderInput, input, 'edit');
+    const { idempotencyKey, ...opts } = parseInput(editOrderOptionsSchema, options, 'options');
+    return idempotent(this.ctx, 'orders.edit', idempotencyKey, { id, edit }, (idem) =>
+      runCommand(this.ctx, async (uow) => {
+        const order = await editOrder(uow, id, edit, opts);
+        await idem.finish(uow.tx, { result: order });
+        return order;
+      }),
+    );
+  }
+
+  /** Every change of the order (state moves and edits), oldest first. */
   async history(id: string): Promise<HistoryEntry[]> {
     const order = await this.ctx.storage.orders.get(id);
     if (!order) throw new NotFoundError('order', id);

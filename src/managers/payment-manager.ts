@@ -1,5 +1,5 @@
+import { payableAmount } from '../domain/balance.js';
 import { newId } from '../domain/ids.js';
-import { committedAmount } from '../domain/order.js';
 import { refundableAmount } from '../domain/payment.js';
 import { holdsUnits } from '../domain/return.js';
 import {
@@ -30,6 +30,7 @@ import {
   recordRefund,
   recordVoid,
   savePayment,
+  savePendingRefund,
 } from './payment-settlement.js';
 import { callProvider, requireProvider } from './provider-call.js';
 import type { SystemContext } from './system-context.js';
@@ -58,8 +59,9 @@ export class PaymentManager {
   }
 
   /**
-   * Charges the order: `amount` defaults to what it still owes. Paying more than that, or
-   * paying a cancelled order, is refused (`amount_exceeds_balance`, `order_not_payable`).
+   * Charges the order: `amount` defaults to what it still owes (its `balanceDue`, less what
+   * other payments already hold). Paying more than that, or paying a cancelled order, is
+   * refused (`amount_exceeds_balance`, `order_not_payable`).
    * A decline records a failed payment and throws PaymentDeclinedError.
    */
   async process(input: ProcessPaymentInput, options: CommandOptions = {}): Promise<Payment> {
@@ -84,11 +86,7 @@ export class PaymentManager {
               },
             );
           }
-          const paid = (await uow.tx.payments.listByOrder(order.id)).reduce(
-            (a, p) => a + committedAmount(p),
-            0,
-          );
-          const owed = order.total - paid;
+          const owed = payableAmount(order, await uow.tx.payments.listByOrder(order.id));
           const amount = data.amount ?? owed;
           if (amount <= 0 || amount > owed) {
             throw new BusinessRuleError(
@@ -387,19 +385,10 @@ export class PaymentManager {
               },
             );
           }
-          const refund: Refund = {
-            id: newId('refund'),
-            paymentId,
+          const { payment: saved, refund } = await savePendingRefund(uow, current, {
             amount,
-            ...(data.reason === undefined ? {} : { reason: data.reason }),
-            ...(data.returnId === undefined ? {} : { returnId: data.returnId }),
-            state: 'pending',
-            createdAt: uow.now,
-            updatedAt: uow.now,
-          };
-          const saved = await savePayment(uow, current, {
-            ...current,
-            refunds: [...current.refunds, refund],
+            reason: data.reason,
+            returnId: data.returnId,
           });
           // From here a retry with the key resumes this refund; it never starts another.
           await idem.finish(uow.tx, { ref: refund.id });

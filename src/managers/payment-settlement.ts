@@ -1,3 +1,4 @@
+import { newId } from '../domain/ids.js';
 import { NotFoundError } from '../errors.js';
 import { paymentMachine } from '../machines/payment-machine.js';
 import type { ProviderResult } from '../ports/payment-provider.js';
@@ -48,6 +49,33 @@ export function movePayment(
     },
   );
   return verdict.kind === 'move' ? (verdict.to as PaymentState) : payment.state;
+}
+
+/**
+ * Saves a refund intent (`pending`) on a locked payment: the amount is held from what is
+ * refundable at once, so parallel refunds can never exceed the capture. The caller checked
+ * the amount under the same lock; the provider is called after commit.
+ */
+export async function savePendingRefund(
+  uow: UnitOfWork,
+  payment: PaymentRecord,
+  request: { amount: number; reason?: string | undefined; returnId?: string | undefined },
+): Promise<{ payment: PaymentRecord; refund: Refund }> {
+  const refund: Refund = {
+    id: newId('refund'),
+    paymentId: payment.id,
+    amount: request.amount,
+    ...(request.reason === undefined ? {} : { reason: request.reason }),
+    ...(request.returnId === undefined ? {} : { returnId: request.returnId }),
+    state: 'pending',
+    createdAt: uow.now,
+    updatedAt: uow.now,
+  };
+  const saved = await savePayment(uow, payment, {
+    ...payment,
+    refunds: [...payment.refunds, refund],
+  });
+  return { payment: saved, refund };
 }
 
 async function lockPayment(uow: UnitOfWork, id: string): Promise<PaymentRecord> {

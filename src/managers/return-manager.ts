@@ -24,6 +24,7 @@ import {
 } from '../schemas/return.js';
 import { idempotent } from './idempotency.js';
 import { transitionOrder } from './order-manager.js';
+import { cancelReplacement, createReplacement } from './returns/exchange.js';
 import { restockReturn } from './steps/stock.js';
 import type { SystemContext } from './system-context.js';
 import { assertWritten, decideTransition } from './transition.js';
@@ -68,6 +69,7 @@ export class ReturnManager {
           this.policy,
           this.ctx.clock.now(),
           await uow.tx.shipments.listByOrder(order.id),
+          data.exchangeItems,
         );
         const ret: ReturnRecord = {
           id: newId('return'),
@@ -84,6 +86,8 @@ export class ReturnManager {
           currency: order.currency,
           refundAmount: preview.refundAmount,
           restockingFee: preview.restockingFee,
+          creditTotal: preview.creditTotal,
+          ...(data.exchangeItems ? { exchangeItems: data.exchangeItems } : {}),
           version: 1,
           createdAt: uow.now,
           updatedAt: uow.now,
@@ -117,6 +121,7 @@ export class ReturnManager {
       this.policy,
       this.ctx.clock.now(),
       shipments,
+      data.exchangeItems,
     );
   }
 
@@ -198,11 +203,15 @@ export async function transitionReturn(
   }
   if (verdict.event === 'REJECT' && reason) next.rejectionReason = reason;
   if (verdict.event === 'CANCEL' && reason) next.cancellationReason = reason;
+  if (verdict.event === 'APPROVE' && ret.exchangeItems && !ret.exchangeOrderId) {
+    next.exchangeOrderId = await createReplacement(uow, next);
+  }
   assertWritten(await tx.returns.update(next, ret.version), 'return', id);
   if (next.state === 'received') {
     const order = await tx.orders.get(next.orderId);
     if (order) await restockReturn(uow, order, next);
   }
+  if (next.state === 'rejected' || next.state === 'cancelled') await cancelReplacement(uow, next);
   await uow.stateChanged('return', { id, ...verdict, actor: options.actor, reason }, next);
   if (next.state === 'refunded') await completeOrderIfFullyReturned(uow, next.orderId);
   return next;

@@ -77,9 +77,9 @@ export const orderItemSchema = orderItemRecordSchema.extend({
 export type OrderItem = z.infer<typeof orderItemSchema>;
 
 /**
- * An order as returned. `paidTotal`, `refundedTotal`, `fulfillmentStatus` and each line's
- * `shippedQuantity` / `deliveredQuantity` are derived from payments and shipments every time
- * the order is read, never stored.
+ * An order as returned. `paidTotal`, `refundedTotal`, `balanceDue`, `fulfillmentStatus` and
+ * each line's `shippedQuantity` / `deliveredQuantity` are derived from payments and
+ * shipments every time the order is read, never stored.
  */
 export const orderSchema = z.object({
   id: idSchema('ord'),
@@ -98,15 +98,30 @@ export const orderSchema = z.object({
   cancellationReason: z.string().optional(),
   deliveredAt: timestampSchema.optional().describe('When the last unit was delivered'),
   metadata: metadataSchema,
+  creditTotal: amountSchema.describe(
+    'Value credited from a returned order (an exchange): it pays for part of the total',
+  ),
+  exchangeForReturnId: z
+    .string()
+    .optional()
+    .describe('The return this order replaces the units of (an exchange)'),
   paidTotal: amountSchema,
   refundedTotal: amountSchema,
+  balanceDue: amountSchema.describe(
+    'What the customer still owes: total − creditTotal − (paidTotal − refunds not linked to a return), never negative',
+  ),
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
 });
 export type Order = z.infer<typeof orderSchema>;
 
 /** The fields of an order derived on every read (see `orderSchema`). */
-export type DerivedOrderFields = 'paidTotal' | 'refundedTotal' | 'fulfillmentStatus' | 'items';
+export type DerivedOrderFields =
+  | 'paidTotal'
+  | 'refundedTotal'
+  | 'balanceDue'
+  | 'fulfillmentStatus'
+  | 'items';
 
 /** An order as the storage adapter keeps it: without the derived fields. */
 export type OrderRecord = Omit<Order, DerivedOrderFields> & { items: OrderItemRecord[] };
@@ -129,6 +144,50 @@ export const transitionOrderInput = z.union([
   }),
 ]);
 export type TransitionOrderInput = z.input<typeof transitionOrderInput>;
+
+/**
+ * Input of `orders.edit`: new quantities of existing lines (0 removes a line), new lines,
+ * new shipping, tax or discount totals, a new shipping address. Totals are recomputed.
+ *
+ * ```ts
+ * editOrderInput.parse({ items: [{ orderItemId, quantity: 1 }],
+ *   add: [{ sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 }] });
+ * ```
+ */
+export const editOrderInput = z
+  .strictObject({
+    items: z
+      .array(
+        z.strictObject({
+          orderItemId: idSchema('oli'),
+          quantity: z.number().int().min(0).max(1_000_000),
+        }),
+      )
+      .min(1)
+      .max(500)
+      .refine((items) => new Set(items.map((i) => i.orderItemId)).size === items.length, {
+        message: 'each order line may appear once',
+      })
+      .optional(),
+    add: z.array(orderItemInputSchema).min(1).max(500).optional(),
+    shippingTotal: amountSchema.optional(),
+    taxTotal: amountSchema.optional(),
+    discountTotal: amountSchema.optional(),
+    shippingAddress: addressSchema.optional(),
+  })
+  .refine((edit) => Object.values(edit).some((v) => v !== undefined), {
+    message: 'an edit changes at least one of items, add, totals or shippingAddress',
+  });
+export type EditOrderInput = z.input<typeof editOrderInput>;
+
+/** Options of `orders.edit`. */
+export const editOrderOptionsSchema = z.strictObject({
+  expectedVersion: z.number().int().min(0).optional(),
+  idempotencyKey: z.string().min(1).max(255).optional(),
+  actor: z.string().min(1).max(200).optional(),
+  reason: z.string().max(1000).optional(),
+});
+export type EditOrderOptions = z.input<typeof editOrderOptionsSchema>;
 
 export const cancelOrderInput = z.strictObject({ reason: z.string().max(1000).optional() });
 export type CancelOrderInput = z.input<typeof cancelOrderInput>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { amountSchema, idSchema, pageQuerySchema, timestampSchema } from './common.js';
+import { orderItemInputSchema } from './order.js';
 
 export const RETURN_STATES = [
   'initiated',
@@ -47,7 +48,9 @@ export const returnItemInputSchema = z.strictObject({
 });
 
 /**
- * Input of `returns.create` and `returns.preview`.
+ * Input of `returns.create` and `returns.preview`. With `exchangeItems` the return is an
+ * exchange: the returned value pays for the replacement first (`creditTotal`), and only the
+ * rest is refunded.
  *
  * ```ts
  * createReturnInput.parse({ orderId, items: [{ orderItemId, quantity: 1, reason: 'damaged' }] });
@@ -56,6 +59,14 @@ export const returnItemInputSchema = z.strictObject({
 export const createReturnInput = z.strictObject({
   orderId: idSchema('ord'),
   items: z.array(returnItemInputSchema).min(1, 'a return needs at least one line').max(500),
+  exchangeItems: z
+    .array(orderItemInputSchema)
+    .min(1)
+    .max(500)
+    .optional()
+    .describe(
+      'Lines of a replacement order (an exchange): created when the return is approved, paid first from the return value',
+    ),
 });
 export type CreateReturnInput = z.input<typeof createReturnInput>;
 
@@ -82,8 +93,13 @@ export const returnSchema = z.object({
   items: z.array(returnItemSchema),
   state: returnStateSchema,
   currency: z.string(),
-  refundAmount: amountSchema,
+  refundAmount: amountSchema.describe(
+    "What goes back to the customer's payment: value − restocking fee − creditTotal",
+  ),
   restockingFee: amountSchema,
+  creditTotal: amountSchema.describe('Value of the return that pays for its replacement order'),
+  exchangeItems: z.array(orderItemInputSchema).optional(),
+  exchangeOrderId: z.string().optional().describe('The replacement order, once approved'),
   pickup: pickupSchema.optional(),
   rejectionReason: z.string().optional(),
   cancellationReason: z.string().optional(),
@@ -133,6 +149,13 @@ export const returnPreviewSchema = z.object({
   ),
   value: amountSchema,
   restockingFee: amountSchema,
+  /** Total of the replacement order's lines (0 without an exchange). */
+  exchangeTotal: amountSchema,
+  /** Value − fee that pays for the replacement: min(value − fee, exchangeTotal). */
+  creditTotal: amountSchema,
+  /** What goes back to the customer's payment: value − fee − creditTotal. */
   refundAmount: amountSchema,
+  /** What the replacement will still owe: exchangeTotal − creditTotal. */
+  balanceDue: amountSchema,
 });
 export type ReturnPreview = z.infer<typeof returnPreviewSchema>;

@@ -416,7 +416,10 @@ describe('returns.preview', () => {
       ],
       value: 3334,
       restockingFee: 208,
+      exchangeTotal: 0,
+      creditTotal: 0,
       refundAmount: 3126,
+      balanceDue: 0,
     });
     expect((await oms.returns.list({ orderId: order.id })).data).toEqual([]);
     expect(await oms.storage.outbox.count()).toBe(0);

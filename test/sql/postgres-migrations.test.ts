@@ -45,6 +45,7 @@ describe.skipIf(!enabled)('postgres migrations across processes', () => {
       '0002_dead_letters',
       '0004_shipments',
       '0005_inventory',
+      '0006_edits_exchanges',
     ]);
   });
 });

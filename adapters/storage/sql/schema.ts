@@ -39,6 +39,8 @@ export interface OrderRow {
   cancellation_reason: string | null;
   delivered_at: Timestamp | null;
   metadata: Json;
+  credit_total: Money;
+  exchange_for_return_id: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -51,6 +53,9 @@ export interface ReturnRow {
   currency: string;
   refund_amount: Money;
   restocking_fee: Money;
+  credit_total: Money;
+  exchange_items: Json | null;
+  exchange_order_id: string | null;
   pickup: Json | null;
   rejection_reason: string | null;
   cancellation_reason: string | null;

@@ -1,24 +1,46 @@
+import { balanceDue, excessPaid } from '../../domain/balance.js';
 import { committedAmount } from '../../domain/order.js';
 import { refundableAmount } from '../../domain/payment.js';
 import { transitionOrder } from '../../managers/order-manager.js';
 import { runCommand } from '../../managers/unit-of-work.js';
-import type { JobPayloads } from '../definitions.js';
+import type { Repositories } from '../../ports/storage.js';
+import type { OrderRecord } from '../../schemas/order.js';
+import { JOB_NAMES, type JobPayloads } from '../definitions.js';
 import { type JobDeps, SYSTEM_ACTOR } from '../job-deps.js';
 import { declinedRefunds, MAX_DECLINED_REFUNDS } from './refund-attempts.js';
 
+/** Return states from which an exchange's replacement may go ahead. */
+const RETURN_IN: ReadonlySet<string> = new Set(['received', 'processed', 'refunded']);
+
+/**
+ * When an unpaid pending order's TTL starts: at creation — or, for an exchange's
+ * replacement, once its return is received (before that it waits for the return; a
+ * rejected or cancelled return cancels it). Undefined while it must wait.
+ */
+async function ttlStart(tx: Repositories, order: OrderRecord): Promise<string | undefined> {
+  if (!order.exchangeForReturnId) return order.createdAt;
+  const ret = await tx.returns.get(order.exchangeForReturnId);
+  if (!ret || !RETURN_IN.has(ret.state)) return undefined;
+  const history = await tx.history.list('return', ret.id);
+  return history.find((h) => h.event === 'RECEIVE')?.at ?? ret.updatedAt;
+}
+
 /**
  * Cancels a pending order that nothing has paid for once its TTL is over. Checked under
- * the order lock, so it cannot race a payment being created.
+ * the order lock, so it cannot race a payment being created. An order that owes nothing
+ * (zero total, or paid by credit) waits for the merchant instead.
  */
 export function expireUnpaidOrderHandler({ ctx }: JobDeps) {
   return async ({ orderId }: JobPayloads['orderflow.expire-unpaid-order']) => {
     await runCommand(ctx, async (uow) => {
       const order = await uow.tx.orders.get(orderId, { forUpdate: true });
-      // A zero-total order owes nothing: it waits for the merchant, not for a payment.
-      if (order?.state !== 'pending' || order.total === 0) return;
-      const due = Date.parse(order.createdAt) + ctx.config.unpaidOrderTtlMinutes * 60_000;
-      if (ctx.clock.now() < due) return; // too early (the sweep looks again later)
+      if (order?.state !== 'pending') return;
       const payments = await uow.tx.payments.listByOrder(orderId);
+      if (balanceDue(order, payments) === 0) return;
+      const start = await ttlStart(uow.tx, order);
+      if (start === undefined) return;
+      const due = Date.parse(start) + ctx.config.unpaidOrderTtlMinutes * 60_000;
+      if (ctx.clock.now() < due) return; // too early (the sweep looks again later)
       if (payments.some((p) => committedAmount(p) > 0)) return;
       await transitionOrder(
         uow,
@@ -30,17 +52,35 @@ export function expireUnpaidOrderHandler({ ctx }: JobDeps) {
   };
 }
 
-/** Confirms a pending order once captured payments cover its total. */
-export function confirmPaidOrderHandler({ ctx }: JobDeps) {
+/**
+ * Confirms a pending order once nothing is owed (captured payments and credit cover its
+ * total; an exchange's replacement also waits for its return to be received). An order
+ * captured beyond its total (an edit lowered it meanwhile) gets its excess refunded.
+ */
+export function confirmPaidOrderHandler({ ctx, jobs }: JobDeps) {
   return async ({ orderId }: JobPayloads['orderflow.confirm-paid-order']) => {
-    await runCommand(ctx, async (uow) => {
+    const excess = await runCommand(ctx, async (uow) => {
       const order = await uow.tx.orders.get(orderId, { forUpdate: true });
-      if (order?.state !== 'pending') return;
+      if (!order) return undefined;
       const payments = await uow.tx.payments.listByOrder(orderId);
+      if (
+        order.state === 'pending' &&
+        balanceDue(order, payments) === 0 &&
+        (await ttlStart(uow.tx, order)) !== undefined
+      ) {
+        await transitionOrder(uow, orderId, { state: 'confirmed' }, SYSTEM_ACTOR);
+      }
+      const over = excessPaid(order, payments);
       const captured = payments.reduce((a, p) => a + p.capturedAmount, 0);
-      if (captured < order.total) return;
-      await transitionOrder(uow, orderId, { state: 'confirmed' }, SYSTEM_ACTOR);
+      return over > 0 ? captured : undefined;
     });
+    if (excess !== undefined) {
+      await jobs.enqueue(
+        JOB_NAMES.refundOrderExcess,
+        { orderId },
+        { jobId: `refund-excess:${orderId}:captured-${excess}` },
+      );
+    }
   };
 }
 

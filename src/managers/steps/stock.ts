@@ -77,70 +77,73 @@ async function write(uow: UnitOfWork, movements: StockMovement[]): Promise<void>
 }
 
 /**
- * Reserves `units` (per SKU) for an order. Not enough available is `insufficient_stock`
- * (`{ sku, requested, available }`); an untracked SKU is `sku_not_stocked` when
- * `config.inventory.requireStock` is on. Throws before anything is written for the SKU.
+ * Changes what an order holds reserved by `deltas` per SKU: a positive delta reserves (not
+ * enough available is `insufficient_stock` with `{ sku, requested, available }`; an
+ * untracked SKU is `sku_not_stocked` when `config.inventory.requireStock` is on), a
+ * negative one releases (at most what the order holds). Every SKU is locked in SKU order
+ * first, so orders, edits and cancels never deadlock on stock.
  */
-export async function reserveStock(
+export async function changeReservation(
   uow: UnitOfWork,
   orderId: string,
-  units: ReadonlyMap<string, number>,
+  deltas: ReadonlyMap<string, number>,
+  held?: ReadonlyMap<string, number>,
 ): Promise<void> {
   const requireStock = uow.config.inventory.requireStock;
-  const locked = await lockAll(uow, units.keys());
+  const releasing = [...deltas.values()].some((d) => d < 0);
+  const holding =
+    held ?? (releasing ? await uow.tx.inventory.reservedForOrder(orderId) : new Map());
+  const changed = [...deltas].filter(([, d]) => d !== 0).sort(([a], [b]) => (a < b ? -1 : 1));
+  const locked = await lockAll(
+    uow,
+    changed.map(([sku]) => sku),
+  );
   const movements: StockMovement[] = [];
-  for (const [sku, requested] of [...units].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    if (requested <= 0) continue;
+  for (const [sku, delta] of changed) {
     const record = locked.get(sku);
-    if (!record) {
-      if (requireStock) {
-        throw new BusinessRuleError('sku_not_stocked', `SKU ${sku} has no stock record`, {
-          details: { sku },
-        });
+    if (delta > 0) {
+      if (!record) {
+        if (requireStock) {
+          throw new BusinessRuleError('sku_not_stocked', `SKU ${sku} has no stock record`, {
+            details: { sku },
+          });
+        }
+        continue;
       }
-      continue;
-    }
-    if (!canReserve(record, requested)) {
-      const available = record.onHand - record.reserved;
-      throw new BusinessRuleError(
-        'insufficient_stock',
-        `SKU ${sku}: ${requested} requested, ${Math.max(0, available)} available`,
-        { details: { sku, requested, available } },
-      );
-    }
-    movements.push(
-      (await change(uow, record, move('reserve', 0, requested, { orderId }))).movement,
-    );
-  }
-  await write(uow, movements);
-}
-
-/**
- * Gives back what an order holds reserved: `units` per SKU (each capped at what the order
- * holds), or everything it holds when `units` is left out (a cancelled order).
- */
-export async function releaseStock(
-  uow: UnitOfWork,
-  orderId: string,
-  units?: ReadonlyMap<string, number>,
-): Promise<void> {
-  const held = await uow.tx.inventory.reservedForOrder(orderId);
-  const wanted = new Map<string, number>();
-  for (const [sku, holding] of held) {
-    const release = Math.min(units ? (units.get(sku) ?? 0) : holding, holding);
-    if (release > 0) wanted.set(sku, release);
-  }
-  const locked = await lockAll(uow, wanted.keys());
-  const movements: StockMovement[] = [];
-  for (const [sku, release] of wanted) {
-    const record = locked.get(sku);
-    if (record) {
+      if (!canReserve(record, delta)) {
+        const available = record.onHand - record.reserved;
+        throw new BusinessRuleError(
+          'insufficient_stock',
+          `SKU ${sku}: ${delta} requested, ${Math.max(0, available)} available`,
+          { details: { sku, requested: delta, available } },
+        );
+      }
+      movements.push((await change(uow, record, move('reserve', 0, delta, { orderId }))).movement);
+    } else {
+      const release = Math.min(-delta, holding.get(sku) ?? 0);
+      if (!record || release <= 0) continue;
       movements.push(
         (await change(uow, record, move('release', 0, -release, { orderId }))).movement,
       );
     }
   }
   await write(uow, movements);
+}
+
+/** Reserves `units` (per SKU) for a new order; see {@link changeReservation}. */
+export function reserveStock(
+  uow: UnitOfWork,
+  orderId: string,
+  units: ReadonlyMap<string, number>,
+): Promise<void> {
+  return changeReservation(uow, orderId, units);
+}
+
+/** Gives back everything an order holds reserved (it was cancelled). */
+export async function releaseStock(uow: UnitOfWork, orderId: string): Promise<void> {
+  const held = await uow.tx.inventory.reservedForOrder(orderId);
+  const deltas = new Map([...held].map(([sku, units]) => [sku, -units]));
+  await changeReservation(uow, orderId, deltas, held);
 }
 
 /** A shipment left: its units go out of onHand, and out of what the order held reserved. */

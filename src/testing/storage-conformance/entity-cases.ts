@@ -1,3 +1,4 @@
+import { newId } from '../../domain/ids.js';
 import type { StorageAdapter } from '../../ports/storage.js';
 import type { TestApi } from '../test-api.js';
 import { assert, sameData } from './assert.js';
@@ -38,6 +39,8 @@ export function entityCases(test: TestApi, storage: () => StorageAdapter): void 
       },
       deliveredAt: at(30),
       updatedAt: at(30),
+      creditTotal: 1500,
+      exchangeForReturnId: newId('return'),
     });
     const cancelled = orderRecord({
       state: 'cancelled',
@@ -75,8 +78,14 @@ export function entityCases(test: TestApi, storage: () => StorageAdapter): void 
           restockingFee: 120,
         },
       ],
-      refundAmount: 5078,
+      refundAmount: 2078,
       restockingFee: 120,
+      creditTotal: 3000,
+      exchangeItems: [
+        { sku: 'TSHIRT-L', name: 'T-shirt', quantity: 1, unitPrice: 2000, returnable: true },
+        { sku: 'SOCKS', name: 'Socks', quantity: 2, unitPrice: 500, returnable: false },
+      ],
+      exchangeOrderId: newId('order'),
       pickup: { scheduledAt: at(60), carrier: 'fake-carrier', trackingNumber: 'FAKE123' },
       version: 3,
     });

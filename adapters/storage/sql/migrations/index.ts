@@ -4,6 +4,7 @@ import { initialMigration } from './0001-initial.js';
 import { deadLettersMigration } from './0002-dead-letters.js';
 import { shipmentsMigration } from './0004-shipments.js';
 import { inventoryMigration } from './0005-inventory.js';
+import { editsExchangesMigration } from './0006-edits-exchanges.js';
 
 /** The migrations shipped with the package, in order. Add new ones; never edit old ones. */
 export function migrationProvider(flags: SqlDialectFlags): MigrationProvider {
@@ -14,6 +15,7 @@ export function migrationProvider(flags: SqlDialectFlags): MigrationProvider {
         '0002_dead_letters': deadLettersMigration(flags),
         '0004_shipments': shipmentsMigration(flags),
         '0005_inventory': inventoryMigration(flags),
+        '0006_edits_exchanges': editsExchangesMigration(flags),
       };
     },
   };
