@@ -4,6 +4,7 @@ import { POSTGRES_FLAGS } from '../sql/dialect-flags.js';
 import { loadPeer } from '../sql/load-peer.js';
 import type { Database } from '../sql/schema.js';
 import { createSqlStorage } from '../sql/sql-storage.js';
+import { withCatalogIntrospector } from './catalog-introspector.js';
 
 /** Options of `postgresStorage()`: give `connectionString` or your own `pool`. */
 export interface PostgresStorageOptions {
@@ -53,17 +54,19 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
     throw new TypeError(`postgresStorage: invalid schema name ${JSON.stringify(options.schema)}`);
   }
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({
-      pool:
-        pool ??
-        (async () => {
-          const pg = await loadPeer<PgModule>('pg', 'postgres');
-          return new pg.Pool({
-            connectionString: connectionString as string,
-            max: options.maxConnections ?? 10,
-          });
-        }),
-    }),
+    dialect: withCatalogIntrospector(
+      new PostgresDialect({
+        pool:
+          pool ??
+          (async () => {
+            const pg = await loadPeer<PgModule>('pg', 'postgres');
+            return new pg.Pool({
+              connectionString: connectionString as string,
+              max: options.maxConnections ?? 10,
+            });
+          }),
+      }),
+    ),
   });
   return createSqlStorage({
     db,
