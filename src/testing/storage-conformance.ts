@@ -1,5 +1,6 @@
 import { deadLetterCases } from './storage-conformance/dead-letter-cases.js';
 import { durabilityCases } from './storage-conformance/durability-cases.js';
+import { editCases } from './storage-conformance/edit-cases.js';
 import { entityCases } from './storage-conformance/entity-cases.js';
 import { useStorage } from './storage-conformance/fixtures.js';
 import { inventoryCases } from './storage-conformance/inventory-cases.js';
@@ -64,6 +65,7 @@ export function storageConformanceSuite(
     describe('through the managers', () => managerCases(test, factory));
     describe('shipments', () => shipmentCases(test, factory));
     describe('inventory', () => inventoryCases(test, factory));
+    describe('order edits and exchanges', () => editCases(test, factory));
     if (reopen) describe('durability', () => durabilityCases(test, reopen));
   });
 }

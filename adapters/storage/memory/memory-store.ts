@@ -5,9 +5,9 @@ import type {
   IdempotencyRecord,
   OutboxRecord,
 } from '../../../src/ports/storage.js';
+import type { InventoryRecord, StockMovement } from '../../../src/schemas/inventory.js';
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord } from '../../../src/schemas/payment.js';
-import type { InventoryRecord, StockMovement } from '../../../src/schemas/inventory.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
 import type { ShipmentRecord } from '../../../src/schemas/shipment.js';
 import { cloneJson } from './clone.js';

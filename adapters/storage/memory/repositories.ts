@@ -1,4 +1,5 @@
 import { type CursorPosition, decodeCursor, encodeCursor } from '../../../src/domain/cursor.js';
+import { decodeSkuCursor, encodeSkuCursor } from '../../../src/domain/inventory.js';
 import type {
   GetOptions,
   IdempotencyRecord,
@@ -7,7 +8,6 @@ import type {
   StoredPage,
   TimeFilter,
 } from '../../../src/ports/storage.js';
-import { decodeSkuCursor, encodeSkuCursor } from '../../../src/domain/inventory.js';
 import type { InventoryRecord } from '../../../src/schemas/inventory.js';
 import type { PaymentRecord } from '../../../src/schemas/payment.js';
 import type { InventoryRow, MemoryTables, MemoryView } from './memory-store.js';
@@ -228,7 +228,12 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
       },
       async reservedForOrder(orderId) {
         const held = new Map<string, number>();
-        for (const m of view.scan(tables.movements, 'orderId', orderId, (r) => r.orderId === orderId)) {
+        for (const m of view.scan(
+          tables.movements,
+          'orderId',
+          orderId,
+          (r) => r.orderId === orderId,
+        )) {
           if (m.reservedDelta !== 0) held.set(m.sku, (held.get(m.sku) ?? 0) + m.reservedDelta);
         }
         return held;

@@ -4,10 +4,10 @@ import type {
   IdempotencyRecord,
   OutboxRecord,
 } from '../../../src/ports/storage.js';
+import type { InventoryRecord, StockMovement } from '../../../src/schemas/inventory.js';
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord, Refund } from '../../../src/schemas/payment.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
-import type { InventoryRecord, StockMovement } from '../../../src/schemas/inventory.js';
 import type { ShipmentRecord } from '../../../src/schemas/shipment.js';
 import type { SqlDialectFlags } from './dialect-flags.js';
 import type {

@@ -10,13 +10,13 @@ import {
   returnRepository,
   type SqlContext,
 } from './repositories/entity-repositories.js';
+import { inventoryRepository } from './repositories/inventory-repository.js';
 import {
   deadLetterRepository,
   historyRepository,
   idempotencyRepository,
   outboxRepository,
 } from './repositories/log-repositories.js';
-import { inventoryRepository } from './repositories/inventory-repository.js';
 import { shipmentRepository } from './repositories/shipment-repository.js';
 import type { Database } from './schema.js';
 
