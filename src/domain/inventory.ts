@@ -49,7 +49,7 @@ export function decodeSkuCursor(cursor: string): string {
       typeof value[0] === 'string' &&
       value[0].length > 0 &&
       value[0].length <= 100 &&
-      !/[\u0000-\u001f]/.test(value[0])
+      ![...value[0]].some((c) => c.charCodeAt(0) < 0x20)
     ) {
       return value[0];
     }

@@ -22,7 +22,6 @@ import {
   type ListOrdersQuery,
   listOrdersQuery,
   type Order,
-  type OrderRecord,
   type TransitionOrderInput,
   transitionOrderInput,
 } from '../schemas/order.js';

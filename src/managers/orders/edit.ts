@@ -132,7 +132,10 @@ function editedLines(
       );
     }
     if (quantity !== item.quantity) {
-      (changes.items ??= []).push({ orderItemId: item.id, from: item.quantity, to: quantity });
+      changes.items = [
+        ...(changes.items ?? []),
+        { orderItemId: item.id, from: item.quantity, to: quantity },
+      ];
     }
     if (quantity > 0) {
       items.push({ ...item, quantity, lineTotal: lineTotal(quantity, item.unitPrice) });
