@@ -9,7 +9,36 @@ afterAll(async () => {
   for (const schema of made.splice(0)) await dropSchema(schema);
 });
 
-describe.skipIf(!enabled)('postgres: migrating while other sessions drop schemas', () => {
+describe.skipIf(!enabled)('postgres: migrating next to other schemas', () => {
+  it("creates its tables in the search_path's schema when another schema already has them", async () => {
+    const [other, mine] = [scratchSchema(), scratchSchema()];
+    made.push(other, mine);
+    const first = postgresStorage({ connectionString: PG_URL, schema: other });
+    await first.migrate();
+    await first.close();
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema "${mine}"`);
+    await admin.end();
+    const url = new URL(PG_URL);
+    url.searchParams.set('options', `-c search_path=${mine}`);
+    const storage = postgresStorage({ connectionString: url.toString() });
+    try {
+      await storage.migrate();
+      expect((await storage.orders.list({ limit: 1 })).data).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+    const check = new pg.Client({ connectionString: PG_URL });
+    await check.connect();
+    const { rows } = await check.query(
+      'select count(*)::int as n from pg_tables where schemaname = $1',
+      [mine],
+    );
+    await check.end();
+    expect(rows[0].n).toBeGreaterThan(5);
+  });
+
   it('migrates a fresh schema while other schemas are dropped around it', async () => {
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();

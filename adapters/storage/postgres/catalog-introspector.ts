@@ -18,8 +18,11 @@ import {
  * database). The Migrator only needs table names and their schemas.
  */
 class CatalogIntrospector implements DatabaseIntrospector {
-  // biome-ignore lint/suspicious/noExplicitAny: catalog queries have no table types
-  constructor(private readonly db: Kysely<any>) {}
+  constructor(
+    // biome-ignore lint/suspicious/noExplicitAny: catalog queries have no table types
+    private readonly db: Kysely<any>,
+    private readonly schema: string | undefined,
+  ) {}
 
   async getSchemas(): Promise<SchemaMetadata[]> {
     const { rows } = await sql<{ name: string }>`
@@ -28,12 +31,16 @@ class CatalogIntrospector implements DatabaseIntrospector {
   }
 
   async getTables(_options?: DatabaseMetadataOptions): Promise<TableMetadata[]> {
+    // With a schema, its tables; without, the tables unqualified names resolve to (the
+    // search_path's) — never a same-named table in some other schema.
+    const where = this.schema
+      ? sql`ns.nspname = ${this.schema}`
+      : sql`pg_catalog.pg_table_is_visible(c.oid)`;
     const { rows } = await sql<{ name: string; schema: string; kind: string }>`
       select c.relname as name, ns.nspname as schema, c.relkind as kind
       from pg_catalog.pg_class c
       join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
-      where c.relkind in ('r', 'v', 'p') and ns.nspname !~ '^pg_'
-        and ns.nspname <> 'information_schema'`.execute(this.db);
+      where c.relkind in ('r', 'v', 'p') and ${where}`.execute(this.db);
     return rows.map((r) => ({
       name: r.name,
       schema: r.schema,
@@ -47,12 +54,15 @@ class CatalogIntrospector implements DatabaseIntrospector {
   }
 }
 
-/** The dialect, with catalog lookups that cannot trip over schemas dropped meanwhile. */
-export function withCatalogIntrospector(dialect: Dialect): Dialect {
+/**
+ * The dialect, with catalog lookups that cannot trip over schemas dropped meanwhile, and
+ * that see only the tables of `schema` (or of the search_path when none is given).
+ */
+export function withCatalogIntrospector(dialect: Dialect, schema?: string): Dialect {
   return {
     createDriver: () => dialect.createDriver(),
     createQueryCompiler: () => dialect.createQueryCompiler(),
     createAdapter: () => dialect.createAdapter(),
-    createIntrospector: (db) => new CatalogIntrospector(db),
+    createIntrospector: (db) => new CatalogIntrospector(db, schema),
   };
 }

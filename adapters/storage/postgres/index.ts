@@ -66,6 +66,7 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
             });
           }),
       }),
+      options.schema,
     ),
   });
   return createSqlStorage({
