@@ -10,9 +10,9 @@ import { docsRouter } from './docs.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
 import { checkInput, JSON_TYPES, requireJsonBody } from './http.js';
-import { ordersRouter } from './routes/orders.js';
-import { paymentsRouter } from './routes/payments.js';
-import { returnsRouter } from './routes/returns.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { mountRoutes } from './route-group.js';
+import { API_ROUTE_GROUPS } from './routes/index.js';
 
 export interface AppOptions {
   /** The key every `/api/v1` request must send as `Authorization: Bearer <key>`. */
@@ -84,7 +84,7 @@ export function createApp(system: OrderSystem, options: AppOptions): express.App
   if (logger) app.use(requestLogger(logger));
 
   app.use(healthRouter(system, logger || undefined));
-  docs ??= docsRouter();
+  docs ??= docsRouter({ document: buildOpenApiDocument() });
   app.use(docs);
 
   const api = express.Router();
@@ -92,9 +92,7 @@ export function createApp(system: OrderSystem, options: AppOptions): express.App
   api.use(requireJsonBody);
   api.use(express.json({ limit: options.bodyLimit ?? '1mb', type: JSON_TYPES }));
   api.use(checkInput);
-  api.use('/orders', ordersRouter(system));
-  api.use('/returns', returnsRouter(system));
-  api.use('/payments', paymentsRouter(system));
+  for (const group of API_ROUTE_GROUPS) api.use(mountRoutes(group, system));
   app.use('/api/v1', api);
 
   app.use(notFoundHandler);

@@ -5,13 +5,15 @@
  * inline script, so it works under a strict Content-Security-Policy.
  *
  * ```ts
- * app.use(docsRouter()); // before the catch-all 404 handler
+ * app.use(docsRouter({ document: buildOpenApiDocument() })); // before the catch-all 404 handler
  * ```
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express from 'express';
-import { type BuildOpenApiOptions, buildOpenApiDocument, type OpenApiDocument } from './openapi.js';
+import type { OpenApiDocument } from './openapi/types.js';
+import { json } from './openapi/zod-schemas.js';
+import { defineRoutes, mountRoutes } from './route-group.js';
 
 const require = createRequire(import.meta.url);
 
@@ -90,9 +92,63 @@ function docsPage(base: string): string {
 `;
 }
 
-export interface DocsRouterOptions extends BuildOpenApiOptions {
-  /** Serve this document instead of building one. */
-  document?: OpenApiDocument;
+interface DocsContext {
+  /** The document, serialized once. */
+  documentJson: string;
+}
+
+/** `GET /openapi.json` and `GET /docs`, without authentication. */
+export const docsRoutes = defineRoutes<DocsContext>({
+  scope: 'public',
+  tag: { name: 'System', description: 'Health, this document and the docs page' },
+  routes: [
+    {
+      method: 'get',
+      path: '/openapi.json',
+      operation: {
+        operationId: 'getOpenApiDocument',
+        summary: 'Get OpenAPI document',
+        description: 'This document: OpenAPI 3.1, generated from the zod schemas of the library.',
+        success: {
+          status: '200',
+          description: 'The OpenAPI document',
+          content: json({ type: 'object', additionalProperties: true }),
+        },
+        errors: [],
+      },
+      handler:
+        ({ documentJson }) =>
+        (_req, res) => {
+          res.setHeader('Cache-Control', 'no-cache');
+          res.type('application/json').send(documentJson);
+        },
+    },
+    {
+      method: 'get',
+      path: '/docs',
+      operation: {
+        operationId: 'getDocs',
+        summary: 'Interactive API docs',
+        description: 'A page rendered from this document, served from local files (no CDN).',
+        success: {
+          status: '200',
+          description: 'The docs page',
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
+        errors: [],
+      },
+      handler: () => (req, res) => {
+        res.setHeader('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
+        res.setHeader('Cache-Control', 'no-cache');
+        res.type('html').send(docsPage(req.baseUrl));
+      },
+    },
+  ],
+});
+
+export interface DocsRouterOptions {
+  /** The document to serve (`buildOpenApiDocument()`). */
+  document: OpenApiDocument;
 }
 
 /**
@@ -100,22 +156,9 @@ export interface DocsRouterOptions extends BuildOpenApiOptions {
  * authentication. Mount it at the app's root (or under a prefix: the page links relative to
  * where it is mounted).
  */
-export function docsRouter(options: DocsRouterOptions = {}): express.Router {
-  const { document: given, ...buildOptions } = options;
-  const document = given ?? buildOpenApiDocument(buildOptions);
-  const documentJson = JSON.stringify(document);
+export function docsRouter(options: DocsRouterOptions): express.Router {
   const router = express.Router();
-
-  router.get('/openapi.json', (_req, res) => {
-    res.setHeader('Cache-Control', 'no-cache');
-    res.type('application/json').send(documentJson);
-  });
-
-  router.get('/docs', (req, res) => {
-    res.setHeader('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
-    res.setHeader('Cache-Control', 'no-cache');
-    res.type('html').send(docsPage(req.baseUrl));
-  });
+  router.use(mountRoutes(docsRoutes, { documentJson: JSON.stringify(options.document) }));
 
   router.get('/docs/assets/init.js', (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');

@@ -1,69 +1,165 @@
-import { Router } from 'express';
-import type {
-  CapturePaymentInput,
-  OrderSystem,
-  ProcessPaymentInput,
-  RefundPaymentInput,
+import {
+  type CapturePaymentInput,
+  capturePaymentInput,
+  type OrderSystem,
+  type ProcessPaymentInput,
+  paymentSchema,
+  paymentStateSchema,
+  processPaymentInput,
+  type RefundPaymentInput,
+  refundPaymentInput,
+  refundSchema,
+  refundStateSchema,
 } from 'orderflow';
-import { methodNotAllowed } from '../errors.js';
 import { bodyOf, idempotencyOptions, idParam, sendEntity } from '../http.js';
+import { idPathParameter, ORDER_ID_EXAMPLE, REPLAY_NOTE } from '../openapi/shared.js';
+import { json, ref } from '../openapi/zod-schemas.js';
+import { defineRoutes } from '../route-group.js';
+
+const paymentId = (req: Parameters<typeof idParam>[0]) => idParam(req, 'id', 'payment', 'payment');
 
 /**
  * `/api/v1/payments`. Bodies are validated by the managers with the exported schemas
  * (`processPaymentInput`, `refundPaymentInput`, `capturePaymentInput`).
  */
-export function paymentsRouter(oms: OrderSystem): Router {
-  const router = Router();
-  const paymentId = (req: Parameters<typeof idParam>[0]) =>
-    idParam(req, 'id', 'payment', 'payment');
-
-  router
-    .route('/')
-    .post(async (req, res) => {
-      const payment = await oms.payments.process(
-        bodyOf(req) as ProcessPaymentInput,
-        idempotencyOptions(req),
-      );
-      sendEntity(res, 201, payment, { location: `${req.baseUrl}/${payment.id}` });
-    })
-    .all(methodNotAllowed(['POST']));
-
-  router
-    .route('/:id')
-    .get(async (req, res) => {
-      sendEntity(res, 200, await oms.payments.get(paymentId(req)));
-    })
-    .all(methodNotAllowed(['GET']));
-
-  router
-    .route('/:id/refund')
-    .post(async (req, res) => {
-      const id = paymentId(req);
-      const refund = await oms.payments.refund(
-        id,
-        bodyOf(req) as RefundPaymentInput,
-        idempotencyOptions(req),
-      );
-      sendEntity(res, 201, refund);
-    })
-    .all(methodNotAllowed(['POST']));
-
-  // For payments made with `capture: 'manual'`.
-  router
-    .route('/:id/capture')
-    .post(async (req, res) => {
-      const id = paymentId(req);
-      sendEntity(res, 200, await oms.payments.capture(id, bodyOf(req) as CapturePaymentInput));
-    })
-    .all(methodNotAllowed(['POST']));
-
-  router
-    .route('/:id/void')
-    .post(async (req, res) => {
-      const id = paymentId(req);
-      sendEntity(res, 200, await oms.payments.void(id));
-    })
-    .all(methodNotAllowed(['POST']));
-
-  return router;
-}
+export const paymentsRoutes = defineRoutes<OrderSystem>({
+  scope: 'api',
+  tag: { name: 'Payments', description: 'Payments and refunds' },
+  components: {
+    outputs: {
+      Payment: paymentSchema,
+      PaymentState: paymentStateSchema,
+      Refund: refundSchema,
+      RefundState: refundStateSchema,
+    },
+    inputs: {
+      ProcessPaymentInput: processPaymentInput,
+      RefundPaymentInput: refundPaymentInput,
+      CapturePaymentInput: capturePaymentInput,
+    },
+    parameters: { PaymentId: idPathParameter(paymentSchema.shape.id, 'pay', 'payment') },
+  },
+  routes: [
+    {
+      method: 'post',
+      path: '/payments',
+      operation: {
+        operationId: 'createPayment',
+        summary: 'Create payment',
+        description: `Authorizes and captures a payment for the order (only authorizes with \`capture: 'manual'\`). \`amount\` defaults to what the order still owes.${REPLAY_NOTE}`,
+        body: {
+          schema: 'ProcessPaymentInput',
+          example: { orderId: ORDER_ID_EXAMPLE, paymentMethod: { token: 'tok_visa' } },
+        },
+        idempotencyKey: true,
+        success: {
+          status: '201',
+          description: 'The payment (or the replayed first result of this idempotency key)',
+          content: json(ref('Payment')),
+          headers: ['ETag', 'Location', 'IdempotencyReplayed'],
+        },
+        errors: ['402', '404', '409', '422', '503'],
+      },
+      handler: (oms) => async (req, res) => {
+        const payment = await oms.payments.process(
+          bodyOf(req) as ProcessPaymentInput,
+          idempotencyOptions(req),
+        );
+        sendEntity(res, 201, payment, { location: `${req.baseUrl}/payments/${payment.id}` });
+      },
+    },
+    {
+      method: 'get',
+      path: '/payments/{id}',
+      operation: {
+        operationId: 'getPayment',
+        summary: 'Get payment',
+        description: 'The payment with its refunds.',
+        pathId: 'PaymentId',
+        success: {
+          status: '200',
+          description: 'The payment',
+          content: json(ref('Payment')),
+          headers: ['ETag'],
+        },
+        errors: ['404'],
+      },
+      handler: (oms) => async (req, res) => {
+        sendEntity(res, 200, await oms.payments.get(paymentId(req)));
+      },
+    },
+    {
+      method: 'post',
+      path: '/payments/{id}/refund',
+      operation: {
+        operationId: 'refundPayment',
+        summary: 'Refund payment',
+        description: `Refunds part or all of a captured payment. \`amount\` defaults to everything still refundable; with \`returnId\` the refund counts against that return.${REPLAY_NOTE}`,
+        pathId: 'PaymentId',
+        body: { schema: 'RefundPaymentInput', example: { amount: 1999, reason: 'damaged' } },
+        idempotencyKey: true,
+        success: {
+          status: '201',
+          description: 'The refund (or the replayed first result of this idempotency key)',
+          content: json(ref('Refund')),
+          headers: ['IdempotencyReplayed'],
+        },
+        errors: ['402', '404', '409', '422', '503'],
+      },
+      handler: (oms) => async (req, res) => {
+        const id = paymentId(req);
+        const refund = await oms.payments.refund(
+          id,
+          bodyOf(req) as RefundPaymentInput,
+          idempotencyOptions(req),
+        );
+        sendEntity(res, 201, refund);
+      },
+    },
+    // For payments made with `capture: 'manual'`.
+    {
+      method: 'post',
+      path: '/payments/{id}/capture',
+      operation: {
+        operationId: 'capturePayment',
+        summary: 'Capture payment',
+        description:
+          "Captures a payment made with `capture: 'manual'`; `amount` defaults to all of it.",
+        pathId: 'PaymentId',
+        body: { schema: 'CapturePaymentInput', example: { amount: 4498 }, required: false },
+        success: {
+          status: '200',
+          description: 'The payment after the capture',
+          content: json(ref('Payment')),
+          headers: ['ETag'],
+        },
+        errors: ['402', '404', '409', '422', '503'],
+      },
+      handler: (oms) => async (req, res) => {
+        const id = paymentId(req);
+        sendEntity(res, 200, await oms.payments.capture(id, bodyOf(req) as CapturePaymentInput));
+      },
+    },
+    {
+      method: 'post',
+      path: '/payments/{id}/void',
+      operation: {
+        operationId: 'voidPayment',
+        summary: 'Void payment',
+        description: 'Releases an authorized payment that was not captured.',
+        pathId: 'PaymentId',
+        success: {
+          status: '200',
+          description: 'The voided payment',
+          content: json(ref('Payment')),
+          headers: ['ETag'],
+        },
+        errors: ['404', '409', '422', '503'],
+      },
+      handler: (oms) => async (req, res) => {
+        const id = paymentId(req);
+        sendEntity(res, 200, await oms.payments.void(id));
+      },
+    },
+  ],
+});

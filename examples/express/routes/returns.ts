@@ -1,11 +1,19 @@
-import { Router } from 'express';
 import {
   type CreateReturnInput,
+  createReturnInput,
   listReturnsQuery,
   type OrderSystem,
+  pageSchema,
+  pickupSchema,
+  returnItemInputSchema,
+  returnItemSchema,
+  returnPreviewSchema,
+  returnReasonSchema,
+  returnSchema,
+  returnStateSchema,
   type TransitionReturnInput,
+  transitionReturnInput,
 } from 'orderflow';
-import { methodNotAllowed } from '../errors.js';
 import {
   bodyOf,
   idempotencyOptions,
@@ -14,56 +22,172 @@ import {
   sendEntity,
   versionOptions,
 } from '../http.js';
+import {
+  ITEM_ID_EXAMPLE,
+  idPathParameter,
+  ORDER_ID_EXAMPLE,
+  REPLAY_NOTE,
+} from '../openapi/shared.js';
+import { json, ref } from '../openapi/zod-schemas.js';
+import { defineRoutes } from '../route-group.js';
+
+const returnId = (req: Parameters<typeof idParam>[0]) => idParam(req, 'id', 'return', 'return');
 
 /**
  * `/api/v1/returns`. Bodies are validated by the managers with the exported schemas
  * (`createReturnInput`, `transitionReturnInput`).
  */
-export function returnsRouter(oms: OrderSystem): Router {
-  const router = Router();
-  const returnId = (req: Parameters<typeof idParam>[0]) => idParam(req, 'id', 'return', 'return');
-
-  router
-    .route('/')
-    .post(async (req, res) => {
-      const ret = await oms.returns.create(
-        bodyOf(req) as CreateReturnInput,
-        idempotencyOptions(req),
-      );
-      sendEntity(res, 201, ret, { location: `${req.baseUrl}/${ret.id}` });
-    })
-    .get(async (req, res) => {
-      res.json(await oms.returns.list(queryOf(listReturnsQuery, req)));
-    })
-    .all(methodNotAllowed(['GET', 'POST']));
-
-  // Before `/:id`, so `preview` is never taken for an id.
-  router
-    .route('/preview')
-    .post(async (req, res) => {
-      res.json(await oms.returns.preview(bodyOf(req) as CreateReturnInput));
-    })
-    .all(methodNotAllowed(['POST']));
-
-  router
-    .route('/:id')
-    .get(async (req, res) => {
-      sendEntity(res, 200, await oms.returns.get(returnId(req)));
-    })
-    .all(methodNotAllowed(['GET']));
-
-  router
-    .route('/:id/state')
-    .patch(async (req, res) => {
-      const id = returnId(req);
-      const ret = await oms.returns.transition(
-        id,
-        bodyOf(req) as TransitionReturnInput,
-        versionOptions(req),
-      );
-      sendEntity(res, 200, ret);
-    })
-    .all(methodNotAllowed(['PATCH']));
-
-  return router;
-}
+export const returnsRoutes = defineRoutes<OrderSystem>({
+  scope: 'api',
+  tag: { name: 'Returns', description: 'Returns of delivered order lines' },
+  components: {
+    outputs: {
+      Return: returnSchema,
+      ReturnItem: returnItemSchema,
+      ReturnState: returnStateSchema,
+      ReturnReason: returnReasonSchema,
+      ReturnPage: pageSchema(returnSchema),
+      Pickup: pickupSchema,
+      ReturnPreview: returnPreviewSchema,
+    },
+    inputs: {
+      CreateReturnInput: createReturnInput,
+      ReturnItemInput: returnItemInputSchema,
+      TransitionReturnInput: transitionReturnInput,
+      ReturnState: returnStateSchema,
+      ReturnReason: returnReasonSchema,
+    },
+    parameters: { ReturnId: idPathParameter(returnSchema.shape.id, 'ret', 'return') },
+  },
+  routes: [
+    {
+      method: 'post',
+      path: '/returns',
+      operation: {
+        operationId: 'createReturn',
+        summary: 'Create return',
+        description: `Initiates a return of delivered order lines; each line's refund is computed as in \`previewReturn\`.${REPLAY_NOTE}`,
+        body: {
+          schema: 'CreateReturnInput',
+          example: {
+            orderId: ORDER_ID_EXAMPLE,
+            items: [{ orderItemId: ITEM_ID_EXAMPLE, quantity: 1, reason: 'damaged' }],
+          },
+        },
+        idempotencyKey: true,
+        success: {
+          status: '201',
+          description: 'The created return (or the replayed first result of this idempotency key)',
+          content: json(ref('Return')),
+          headers: ['ETag', 'Location', 'IdempotencyReplayed'],
+        },
+        errors: ['404', '409', '422'],
+      },
+      handler: (oms) => async (req, res) => {
+        const ret = await oms.returns.create(
+          bodyOf(req) as CreateReturnInput,
+          idempotencyOptions(req),
+        );
+        sendEntity(res, 201, ret, { location: `${req.baseUrl}/returns/${ret.id}` });
+      },
+    },
+    {
+      method: 'get',
+      path: '/returns',
+      operation: {
+        operationId: 'listReturns',
+        summary: 'List returns',
+        description:
+          'Newest first, keyset-paginated: pass `nextCursor` of a page as `cursor` for the next.',
+        query: listReturnsQuery,
+        success: {
+          status: '200',
+          description: 'A page of returns',
+          content: json(ref('ReturnPage')),
+        },
+        errors: ['400'],
+      },
+      handler: (oms) => async (req, res) => {
+        res.json(await oms.returns.list(queryOf(listReturnsQuery, req)));
+      },
+    },
+    // Before `/returns/{id}`, so `preview` is never taken for an id.
+    {
+      method: 'post',
+      path: '/returns/preview',
+      operation: {
+        operationId: 'previewReturn',
+        summary: 'Preview return',
+        description:
+          'The same checks and refund calculation as `createReturn`, as a dry run: nothing is ' +
+          'written, so it takes no `Idempotency-Key`.',
+        body: {
+          schema: 'CreateReturnInput',
+          example: {
+            orderId: ORDER_ID_EXAMPLE,
+            items: [{ orderItemId: ITEM_ID_EXAMPLE, quantity: 1, reason: 'no_longer_needed' }],
+          },
+        },
+        success: {
+          status: '200',
+          description: 'What the return would refund, line by line',
+          content: json(ref('ReturnPreview')),
+        },
+        errors: ['404', '422'],
+      },
+      handler: (oms) => async (req, res) => {
+        res.json(await oms.returns.preview(bodyOf(req) as CreateReturnInput));
+      },
+    },
+    {
+      method: 'get',
+      path: '/returns/{id}',
+      operation: {
+        operationId: 'getReturn',
+        summary: 'Get return',
+        description: 'The return with its lines and refund amount.',
+        pathId: 'ReturnId',
+        success: {
+          status: '200',
+          description: 'The return',
+          content: json(ref('Return')),
+          headers: ['ETag'],
+        },
+        errors: ['404'],
+      },
+      handler: (oms) => async (req, res) => {
+        sendEntity(res, 200, await oms.returns.get(returnId(req)));
+      },
+    },
+    {
+      method: 'patch',
+      path: '/returns/{id}/state',
+      operation: {
+        operationId: 'transitionReturn',
+        summary: 'Transition return',
+        description:
+          'Moves the return to `state` (or applies the machine `event`); `pickup_scheduled` takes ' +
+          '`pickupAt`, `rejected` a `reason`. With `If-Match` the change applies only to that version.',
+        pathId: 'ReturnId',
+        ifMatch: true,
+        body: { schema: 'TransitionReturnInput', example: { state: 'approved' } },
+        success: {
+          status: '200',
+          description: 'The return after the transition',
+          content: json(ref('Return')),
+          headers: ['ETag'],
+        },
+        errors: ['404', '409', '422'],
+      },
+      handler: (oms) => async (req, res) => {
+        const id = returnId(req);
+        const ret = await oms.returns.transition(
+          id,
+          bodyOf(req) as TransitionReturnInput,
+          versionOptions(req),
+        );
+        sendEntity(res, 200, ret);
+      },
+    },
+  ],
+});
