@@ -1,6 +1,9 @@
+import type { OrderflowErrorCode } from './error-codes.js';
+
 /**
  * Every error orderflow throws on purpose is an `OrderflowError` with a stable snake_case
- * `code`. Callers branch on `code` (or `isOrderflowError`), never on message text.
+ * `code`, one of `OrderflowErrorCode` (listed with its HTTP status in `ERROR_CODES`).
+ * Callers branch on `code` (or `isOrderflowError`), never on message text.
  *
  * ```ts
  * try { await oms.orders.transition(id, { state: 'shipped' }, { expectedVersion: 3 }); }
@@ -9,11 +12,11 @@
  */
 export class OrderflowError extends Error {
   override readonly name: string = 'OrderflowError';
-  readonly code: string;
+  readonly code: OrderflowErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
-    code: string,
+    code: OrderflowErrorCode,
     message: string,
     options: { cause?: unknown; details?: Record<string, unknown> } = {},
   ) {
@@ -23,7 +26,7 @@ export class OrderflowError extends Error {
   }
 
   /** A JSON-safe shape, as the REST API returns it under `error`. */
-  toJSON(): { code: string; message: string; details?: Record<string, unknown> } {
+  toJSON(): { code: OrderflowErrorCode; message: string; details?: Record<string, unknown> } {
     return this.details === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details };
@@ -98,7 +101,13 @@ export class IdempotencyConflictError extends OrderflowError {
   }
 }
 
-/** A domain rule refused the command; `code` names the rule (e.g. `return_window_closed`). */
+/**
+ * A domain rule refused the command; `code` names the rule (e.g. `return_window_closed`).
+ *
+ * ```ts
+ * throw new BusinessRuleError('return_window_closed', 'The return window closed', { details: { orderId } });
+ * ```
+ */
 export class BusinessRuleError extends OrderflowError {
   override readonly name = 'BusinessRuleError';
 }
@@ -148,7 +157,7 @@ const ERROR_NAMES = new Set([
  * (checked by `name` and `code`, not only by `instanceof`).
  *
  * ```ts
- * if (isOrderflowError(err)) res.status(statusFor(err.code)).json({ error: err.toJSON() });
+ * if (isOrderflowError(err)) res.status(httpStatusFor(err.code)).json({ error: err.toJSON() });
  * ```
  */
 export function isOrderflowError(value: unknown): value is OrderflowError {
@@ -179,6 +188,7 @@ export function errorFromJSON(json: {
         (json.details?.issues as ValidationIssue[] | undefined) ?? [],
       );
     default:
-      return new BusinessRuleError(json.code, json.message, options);
+      // Stored failures were written from orderflow errors, so their codes are ours.
+      return new BusinessRuleError(json.code as OrderflowErrorCode, json.message, options);
   }
 }

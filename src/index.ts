@@ -43,6 +43,13 @@ export {
   type LineFulfilment,
   unitsLeftToShip,
 } from './domain/shipment.js';
+export {
+  ERROR_CODE_LIST,
+  ERROR_CODES,
+  httpStatusFor,
+  isOrderflowErrorCode,
+  type OrderflowErrorCode,
+} from './error-codes.js';
 export * from './errors.js';
 // Events
 export { OrderflowEvents } from './events/event-bus.js';

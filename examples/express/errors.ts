@@ -1,5 +1,10 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { isOrderflowError, type OrderflowError } from 'orderflow';
+import {
+  httpStatusFor,
+  isOrderflowError,
+  isOrderflowErrorCode,
+  type OrderflowError,
+} from 'orderflow';
 import type { Logger } from 'pino';
 
 /** The body of every error response: `{ error: { code, message, details? } }`. */
@@ -20,29 +25,14 @@ export class HttpError extends Error {
   }
 }
 
-/** HTTP status of each orderflow error code that is not a business rule (those are 422). */
-const STATUS_BY_CODE: Record<string, number> = {
-  validation_error: 400,
-  unauthorized: 401,
-  payment_declined: 402,
-  not_found: 404,
-  invalid_transition: 409,
-  concurrency_conflict: 409,
-  idempotency_in_flight: 409,
-  idempotency_conflict: 422,
-  configuration_error: 500,
-  provider_unavailable: 503,
-  job_runner_not_started: 503,
-  job_runner_stopped: 503,
-};
-
-/** The HTTP status an orderflow error is answered with. */
+/**
+ * The HTTP status an orderflow error is answered with: the library's own mapping
+ * (`httpStatusFor`). A code this copy of the library does not know (another version's
+ * business rule) is still a refusal, 422, when it comes as a BusinessRuleError.
+ */
 export function statusForError(error: OrderflowError): number {
-  const status = STATUS_BY_CODE[error.code];
-  if (status !== undefined) return status;
-  // Every other code names the domain rule that refused the command.
-  if (error.name === 'BusinessRuleError') return 422;
-  return 500;
+  if (isOrderflowErrorCode(error.code)) return httpStatusFor(error.code);
+  return error.name === 'BusinessRuleError' ? 422 : 500;
 }
 
 /** Codes for the errors Express and body-parser raise on bad requests, by their `type`. */

@@ -34,7 +34,7 @@ try {
 }
 if (!(caught instanceof cjs.OrderflowError))
   throw new Error('CJS adapter error is not the CJS root OrderflowError');
-if (!cjs.isOrderflowError(new OrderflowError('x', 'y')))
+if (!cjs.isOrderflowError(new OrderflowError('not_found', 'y')))
   throw new Error('isOrderflowError fails across ESM/CJS copies');
 console.log(
   'pack-check: errors are shared across entry points (ESM and CJS); isOrderflowError works across copies',

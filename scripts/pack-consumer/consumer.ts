@@ -2,9 +2,11 @@ import {
   type CreateOrderInput,
   createOrderInput,
   createOrderSystem,
+  httpStatusFor,
   isOrderflowError,
   type Order,
   OrderflowError,
+  type OrderflowErrorCode,
   type OrderflowEventMap,
 } from 'orderflow';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
@@ -36,8 +38,9 @@ export async function main(): Promise<Order> {
     return await oms.orders.create(parsed);
   } catch (error) {
     if (isOrderflowError(error)) {
-      const code: string = error.code;
-      throw new OrderflowError(code, error.message);
+      const code: OrderflowErrorCode = error.code;
+      const status: number = httpStatusFor(code);
+      throw new OrderflowError(code, `${status}: ${error.message}`);
     }
     throw error;
   }
