@@ -11,6 +11,7 @@ import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
 import { checkInput, JSON_TYPES, requireJsonBody } from './http.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { redocRouter } from './redoc.js';
 import { mountRoutes } from './route-group.js';
 import { API_ROUTE_GROUPS } from './routes/index.js';
 
@@ -25,12 +26,19 @@ export interface AppOptions {
   logger?: Logger | false;
   /** Largest JSON body accepted; larger ones get 413 `payload_too_large`. @default '1mb' */
   bodyLimit?: string | number;
+  /**
+   * Whether the server is shutting down: while it returns true, `GET /health/ready` (and
+   * `/health`) answer 503 `draining`, so a load balancer stops sending traffic, and every
+   * other route still works. `startServer` sets it from the first shutdown signal on.
+   * @default () => false
+   */
+  draining?: () => boolean;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /**
- * `GET /openapi.json` and `GET /docs`. The document depends only on the schemas, so one
+ * `GET /openapi.json` and `GET /docs`. The document depends only on the route groups, so one
  * router (built on first use, ~80 ms) serves every app in the process.
  */
 let docs: express.Router | undefined;
@@ -63,9 +71,9 @@ function requestLogger(logger: Logger): RequestHandler {
 }
 
 /**
- * The example REST API over an order system (see SPEC §9): `/api/v1/orders`, `/returns`,
- * `/payments` behind a bearer key; `GET /health`, `GET /openapi.json` and `GET /docs`
- * without one.
+ * The example REST API over an order system: `/api/v1/orders`, `/returns`, `/payments`
+ * behind a bearer key; `GET /health` (and `/health/live`, `/health/ready`),
+ * `GET /openapi.json`, `GET /docs` and `GET /redoc` without one.
  *
  * ```ts
  * const app = createApp(oms, { apiKey: process.env.ORDERFLOW_API_KEY! });
@@ -83,9 +91,15 @@ export function createApp(system: OrderSystem, options: AppOptions): express.App
   app.use(requestId);
   if (logger) app.use(requestLogger(logger));
 
-  app.use(healthRouter(system, logger || undefined));
+  app.use(
+    healthRouter(system, {
+      logger: logger || undefined,
+      ...(options.draining ? { draining: options.draining } : {}),
+    }),
+  );
   docs ??= docsRouter({ document: buildOpenApiDocument() });
   app.use(docs);
+  app.use(redocRouter());
 
   const api = express.Router();
   api.use(bearerAuth(options.apiKey));

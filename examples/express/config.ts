@@ -15,6 +15,12 @@ export interface ServerConfig {
   /** `LOG_LEVEL`. @default 'info' */
   logLevel: string;
   /**
+   * `ORDERFLOW_SHUTDOWN_DELAY_MS`: on SIGTERM, how long to keep serving while
+   * `/health/ready` answers 503 `draining`, before taking no new connections — time for a
+   * load balancer to notice and stop sending traffic. @default 0
+   */
+  shutdownDelayMs?: number;
+  /**
    * Sweep and outbox timings, only those set: `ORDERFLOW_SWEEP_INTERVAL_MS`,
    * `ORDERFLOW_SWEEP_GRACE_MS`, `ORDERFLOW_OUTBOX_LEASE_MS`, `ORDERFLOW_IDEMPOTENCY_LEASE_MS`
    * (milliseconds). Unset ones keep
@@ -105,6 +111,15 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
     timings[key] = Number(text);
   }
   if (Object.keys(timings).length > 0) config.orderflow = timings;
+  const delay = read(env, 'ORDERFLOW_SHUTDOWN_DELAY_MS');
+  if (delay !== undefined) {
+    if (!/^\d{1,7}$/.test(delay)) {
+      throw new Error(
+        `ORDERFLOW_SHUTDOWN_DELAY_MS must be a whole number of milliseconds, got "${delay}"`,
+      );
+    }
+    config.shutdownDelayMs = Number(delay);
+  }
   const apiKey = read(env, 'ORDERFLOW_API_KEY');
   if (apiKey !== undefined) config.apiKey = apiKey;
   const host = read(env, 'HOST');

@@ -100,7 +100,7 @@ interface DocsContext {
 /** `GET /openapi.json` and `GET /docs`, without authentication. */
 export const docsRoutes = defineRoutes<DocsContext>({
   scope: 'public',
-  tag: { name: 'System', description: 'Health, this document and the docs page' },
+  tag: { name: 'System', description: 'Health, this document and the docs pages' },
   routes: [
     {
       method: 'get',

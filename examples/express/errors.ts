@@ -121,9 +121,22 @@ export function methodNotAllowed(allowed: string[]): RequestHandler {
   };
 }
 
+/** Seconds to wait before retrying a request that got 503 (the service should be back). */
+export const RETRY_AFTER_UNAVAILABLE_SECONDS = 5;
+/** Seconds to wait before retrying a key whose first request is still running. */
+export const RETRY_AFTER_IN_FLIGHT_SECONDS = 1;
+
+/** The `Retry-After` of an error response, in seconds: 503s and `idempotency_in_flight`. */
+export function retryAfterSeconds(status: number, code: string): number | undefined {
+  if (status === 503) return RETRY_AFTER_UNAVAILABLE_SECONDS;
+  if (code === 'idempotency_in_flight') return RETRY_AFTER_IN_FLIGHT_SECONDS;
+  return undefined;
+}
+
 /**
  * The one error middleware: every error becomes `{ error: { code, message, details? } }`
- * with the status its code maps to. Server faults are logged with the request.
+ * with the status its code maps to, and `Retry-After` where retrying later may succeed
+ * (503, 409 `idempotency_in_flight`). Server faults are logged with the request.
  */
 export function errorHandler(logger?: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
@@ -136,6 +149,8 @@ export function errorHandler(logger?: Logger): ErrorRequestHandler {
       const log = (req as { log?: Logger }).log ?? logger;
       log?.error({ err: error }, `request failed: ${body.error.code}`);
     }
+    const retryAfter = retryAfterSeconds(status, body.error.code);
+    if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
     res.status(status).json(body);
   };
 }

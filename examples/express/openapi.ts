@@ -35,6 +35,7 @@ import {
 } from './openapi/shared.js';
 import type { JsonObject, OpenApiDocument } from './openapi/types.js';
 import { convert, mergeSchemas } from './openapi/zod-schemas.js';
+import { redocRoutes } from './redoc.js';
 import { type RouteGroup, SCOPE_BASE } from './route-group.js';
 import { API_ROUTE_GROUPS } from './routes/index.js';
 
@@ -54,7 +55,7 @@ export interface BuildOpenApiOptions {
 }
 
 /** The routers outside `/api/v1`, in the order their paths appear in the document. */
-const PUBLIC_ROUTE_GROUPS = [docsRoutes, healthRoutes];
+const PUBLIC_ROUTE_GROUPS = [docsRoutes, redocRoutes, healthRoutes];
 
 /** Every documented group: the API's first, in `API_ROUTE_GROUPS` order. */
 function routeGroups(): RouteGroup<never>[] {

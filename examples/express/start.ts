@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { OrderSystem } from 'orderflow';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
@@ -15,9 +16,12 @@ export interface RunningServer {
   oms: OrderSystem;
   /** e.g. `http://localhost:3000` */
   url: string;
+  /** True from the moment `close()` is called: `/health/ready` then answers 503 `draining`. */
+  readonly draining: boolean;
   /**
-   * Graceful stop: takes no new connections, lets in-flight requests finish (cut after
-   * 10 s), then closes the order system (running jobs finish, storage closes).
+   * Graceful stop: `/health/ready` answers 503 at once; after `shutdownDelayMs` (default 0)
+   * takes no new connections, lets in-flight requests finish (cut after 10 s), then closes
+   * the order system (running jobs finish, storage closes).
    */
   close(): Promise<void>;
 }
@@ -28,7 +32,8 @@ export async function startServer(
   logger: Logger,
 ): Promise<RunningServer> {
   const oms = await openSystem(config, logger.child({ component: 'orderflow' }));
-  const app = createApp(oms, { apiKey: config.apiKey, logger });
+  let draining = false;
+  const app = createApp(oms, { apiKey: config.apiKey, logger, draining: () => draining });
   const server =
     config.host === undefined ? app.listen(config.port) : app.listen(config.port, config.host);
   try {
@@ -43,7 +48,9 @@ export async function startServer(
 
   let closing: Promise<void> | undefined;
   const close = () => {
+    draining = true;
     closing ??= (async () => {
+      if (config.shutdownDelayMs) await sleep(config.shutdownDelayMs);
       const stopped = new Promise<void>((resolve, reject) =>
         server.close((err) => (err ? reject(err) : resolve())),
       );
@@ -59,5 +66,13 @@ export async function startServer(
     })();
     return closing;
   };
-  return { server, oms, url: `http://${host}:${port}`, close };
+  return {
+    server,
+    oms,
+    url: `http://${host}:${port}`,
+    get draining() {
+      return draining;
+    },
+    close,
+  };
 }

@@ -10,11 +10,14 @@ import {
 } from '../errors.js';
 import { paymentMachine } from '../machines/payment-machine.js';
 import type { PaymentProvider, ProviderResult } from '../ports/payment-provider.js';
-import { type CommandOptions, commandOptionsSchema } from '../schemas/common.js';
+import { type CommandOptions, commandOptionsSchema, type Page } from '../schemas/common.js';
+import type { HistoryEntry } from '../schemas/order.js';
 import { parseInput } from '../schemas/parse.js';
 import {
   type CapturePaymentInput,
   capturePaymentInput,
+  type ListPaymentsQuery,
+  listPaymentsQuery,
   type Payment,
   type PaymentRecord,
   type ProcessPaymentInput,
@@ -316,6 +319,25 @@ export class PaymentManager {
   /** The order's payments, oldest first. */
   async listByOrder(orderId: string): Promise<Payment[]> {
     return this.ctx.storage.payments.listByOrder(orderId);
+  }
+
+  /**
+   * Newest first, filtered by `orderId`, `state` and creation time, paged by `cursor`.
+   *
+   * ```ts
+   * const { data, nextCursor } = await oms.payments.list({ state: 'captured', limit: 50 });
+   * ```
+   */
+  async list(query: ListPaymentsQuery = {}): Promise<Page<Payment>> {
+    const q = parseInput(listPaymentsQuery, query, 'query');
+    return this.ctx.storage.payments.list(q);
+  }
+
+  /** Every state change of the payment, oldest first; NotFoundError for an unknown id. */
+  async history(id: string): Promise<HistoryEntry[]> {
+    const payment = await this.ctx.storage.payments.get(id);
+    if (!payment) throw new NotFoundError('payment', id);
+    return this.ctx.storage.history.list('payment', id);
   }
 
   /**

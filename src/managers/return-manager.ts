@@ -10,6 +10,7 @@ import {
   type TransitionOptions,
   transitionOptionsSchema,
 } from '../schemas/common.js';
+import type { HistoryEntry } from '../schemas/order.js';
 import { parseInput } from '../schemas/parse.js';
 import {
   type CreateReturnInput,
@@ -135,6 +136,19 @@ export class ReturnManager {
   async list(query: ListReturnsQuery = {}): Promise<Page<Return>> {
     const q = parseInput(listReturnsQuery, query, 'query');
     return this.ctx.storage.returns.list(q);
+  }
+
+  /**
+   * Every state change of the return, oldest first; NotFoundError for an unknown id.
+   *
+   * ```ts
+   * for (const h of await oms.returns.history(ret.id)) console.log(h.from, '->', h.to, h.at);
+   * ```
+   */
+  async history(id: string): Promise<HistoryEntry[]> {
+    const ret = await this.ctx.storage.returns.get(id);
+    if (!ret) throw new NotFoundError('return', id);
+    return this.ctx.storage.history.list('return', id);
   }
 
   /**

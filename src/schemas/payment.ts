@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { amountSchema, idSchema, timestampSchema } from './common.js';
+import { amountSchema, idSchema, pageQuerySchema, timestampSchema } from './common.js';
 
 export const PAYMENT_STATES = [
   'pending',
@@ -88,3 +88,18 @@ export const paymentSchema = z.object({
 });
 export type Payment = z.infer<typeof paymentSchema>;
 export type PaymentRecord = Payment;
+
+/**
+ * Query of `payments.list`: newest first, filtered by `orderId`, `state` and creation time.
+ *
+ * ```ts
+ * await oms.payments.list(listPaymentsQuery.parse({ state: 'captured', limit: '50' }));
+ * ```
+ */
+export const listPaymentsQuery = pageQuerySchema.extend({
+  orderId: idSchema('ord').optional(),
+  state: paymentStateSchema.optional(),
+  createdAfter: timestampSchema.optional(),
+  createdBefore: timestampSchema.optional(),
+});
+export type ListPaymentsQuery = z.input<typeof listPaymentsQuery>;

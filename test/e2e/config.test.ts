@@ -50,6 +50,14 @@ describe('configFromEnv', () => {
     });
   });
 
+  it('reads the shutdown delay, during which the server reports draining', () => {
+    expect(configFromEnv({}).shutdownDelayMs).toBeUndefined();
+    expect(configFromEnv({ ORDERFLOW_SHUTDOWN_DELAY_MS: '5000' }).shutdownDelayMs).toBe(5000);
+    expect(() => configFromEnv({ ORDERFLOW_SHUTDOWN_DELAY_MS: '5s' })).toThrow(
+      /ORDERFLOW_SHUTDOWN_DELAY_MS/,
+    );
+  });
+
   it('refuses values that cannot work, naming the variable', () => {
     expect(() => configFromEnv({ PORT: 'http' })).toThrow(/PORT/);
     expect(() => configFromEnv({ PORT: '70000' })).toThrow(/PORT/);

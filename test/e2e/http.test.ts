@@ -74,6 +74,51 @@ describe('GET /health', () => {
     await t.oms.jobs.stop();
     const res = await t.http.get('/health').expect(503);
     expect(res.body).toEqual({ status: 'error', storage: 'ok', jobs: 'error' });
+    expect(res.headers['retry-after']).toBe('5');
+    const ready = await t.http.get('/health/ready').expect(503);
+    expect(ready.body).toEqual({ status: 'error', storage: 'ok', jobs: 'error' });
+  });
+});
+
+describe('GET /health/live and GET /health/ready', () => {
+  it('reports live and ready without authentication', async () => {
+    const t = await apiTest();
+    const live = await t.http.get('/health/live').expect(200);
+    expect(live.body).toEqual({ status: 'ok' });
+    expect(live.headers['cache-control']).toBe('no-store');
+    const ready = await t.http.get('/health/ready').expect(200);
+    expect(ready.body).toEqual({ status: 'ok', storage: 'ok', jobs: 'ok' });
+    await t.http.post('/health/ready').expect(405);
+  });
+
+  it('stays live but is not ready while the storage is down', async () => {
+    let down = false;
+    const t = await apiTest({
+      wrapStorage: (storage) => ({
+        ...storage,
+        ping: async () => {
+          if (down) throw new Error('database is gone');
+          return storage.ping();
+        },
+      }),
+    });
+    down = true;
+    await t.http.get('/health/live').expect(200);
+    const ready = await t.http.get('/health/ready').expect(503);
+    expect(ready.body).toEqual({ status: 'error', storage: 'error', jobs: 'ok' });
+  });
+
+  it('answers 503 draining with Retry-After while the server drains, and serves the rest', async () => {
+    let draining = false;
+    const t = await apiTest({ app: { draining: () => draining } });
+    await t.http.get('/health/ready').expect(200);
+    draining = true;
+    const ready = await t.http.get('/health/ready').expect(503);
+    expect(ready.body).toEqual({ status: 'draining', storage: 'ok', jobs: 'ok' });
+    expect(ready.headers['retry-after']).toBe('5');
+    expect((await t.http.get('/health').expect(503)).body.status).toBe('draining');
+    await t.http.get('/health/live').expect(200);
+    await t.api.get('/api/v1/orders').expect(200);
   });
 });
 

@@ -77,6 +77,7 @@ describe('POST /api/v1/orders', () => {
       .send(orderBody())
       .expect(409);
     expect(errorOf(twin).code).toBe('idempotency_in_flight');
+    expect(twin.headers['retry-after']).toBe('1');
     hold = undefined;
     release();
     expect((await firstDone).status).toBe(201);

@@ -72,6 +72,7 @@ describe('POST /api/v1/payments', () => {
     const res = await pay(t, order.id);
     expect(res.status).toBe(503);
     expect(errorOf(res).code).toBe('provider_unavailable');
+    expect(res.headers['retry-after']).toBe('5');
   });
 
   it('replays with Idempotency-Key, and refuses the key with other input with 422', async () => {
@@ -226,5 +227,68 @@ describe('manual capture', () => {
     const again = await t.api.post(`/api/v1/payments/${other.body.id}/capture`).send({});
     expect(again.status).toBeGreaterThanOrEqual(400);
     expect(again.status).toBeLessThan(500);
+  });
+});
+
+describe('GET /api/v1/payments and GET /api/v1/payments/{id}/history', () => {
+  it('lists payments newest first, filtered by orderId and state, page by page', async () => {
+    const t = await apiTest();
+    const first = await createOrder(t);
+    const second = await createOrder(t);
+    const paid = (await pay(t, first.id).expect(201)).body;
+    const declined = await t.api
+      .post('/api/v1/payments')
+      .send({ orderId: second.id, paymentMethod: { token: 'tok_chargeDeclined' } })
+      .expect(402);
+    expect(errorOf(declined).code).toBe('payment_declined');
+    const later = (await pay(t, second.id).expect(201)).body;
+
+    const all = await t.api.get('/api/v1/payments').expect(200);
+    expect(all.body.data.map((p: { id: string }) => p.id)).toEqual([
+      later.id,
+      expect.stringMatching(/^pay_/),
+      paid.id,
+    ]);
+    expect(all.body.nextCursor).toBeNull();
+    const ofFirst = await t.api.get(`/api/v1/payments?orderId=${first.id}`).expect(200);
+    expect(ofFirst.body.data.map((p: { id: string }) => p.id)).toEqual([paid.id]);
+    const failed = await t.api.get('/api/v1/payments?state=failed').expect(200);
+    expect(failed.body.data).toEqual([
+      expect.objectContaining({ orderId: second.id, state: 'failed' }),
+    ]);
+    const page = await t.api.get('/api/v1/payments?limit=2').expect(200);
+    expect(page.body.data).toHaveLength(2);
+    const rest = await t.api
+      .get(`/api/v1/payments?limit=2&cursor=${encodeURIComponent(page.body.nextCursor)}`)
+      .expect(200);
+    expect(rest.body).toEqual({ data: [all.body.data[2]], nextCursor: null });
+  });
+
+  it('refuses an unknown or bad query parameter with 400 naming it', async () => {
+    const t = await apiTest();
+    const typo = await t.api.get('/api/v1/payments?status=captured').expect(400);
+    expect(errorOf(typo)).toMatchObject({ code: 'validation_error' });
+    expect(errorOf(typo).message).toContain('status');
+    const bad = await t.api.get('/api/v1/payments?state=paid').expect(400);
+    expect(JSON.stringify(errorOf(bad).details)).toContain('state');
+  });
+
+  it('returns the state history of a payment, and 404 for an unknown one', async () => {
+    const t = await apiTest();
+    const order = await createOrder(t);
+    const payment = (await pay(t, order.id).expect(201)).body;
+    await t.api.post(`/api/v1/payments/${payment.id}/refund`).send({ amount: 100 }).expect(201);
+    const res = await t.api.get(`/api/v1/payments/${payment.id}/history`).expect(200);
+    expect(res.body.data.map((h: { from: string | null; to: string }) => [h.from, h.to])).toEqual([
+      [null, 'pending'],
+      ['pending', 'captured'],
+      ['captured', 'partially_refunded'],
+    ]);
+    const missing = await t.api
+      .get('/api/v1/payments/pay_01jd3x8k7m2v9q4r6t8w0y2a4c/history')
+      .expect(404);
+    expect(errorOf(missing).code).toBe('not_found');
+    const wrongMethod = await t.api.post(`/api/v1/payments/${payment.id}/history`).expect(405);
+    expect(wrongMethod.headers.allow).toBe('GET');
   });
 });

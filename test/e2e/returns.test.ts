@@ -234,3 +234,24 @@ describe('PATCH /api/v1/returns/{id}/state', () => {
     expect(errorOf(res).code).toBe('validation_error');
   });
 });
+
+describe('GET /api/v1/returns/{id}/history', () => {
+  it('returns every state change of the return, oldest first, and 404 for an unknown one', async () => {
+    const t = await apiTest();
+    const { ret } = await openReturn(t);
+    await t.api
+      .patch(`/api/v1/returns/${ret.id}/state`)
+      .send({ state: 'rejected', reason: 'outside policy' })
+      .expect(200);
+    const res = await t.api.get(`/api/v1/returns/${ret.id}/history`).expect(200);
+    expect(res.body.data).toEqual([
+      expect.objectContaining({ entity: 'return', entityId: ret.id, from: null, to: 'initiated' }),
+      expect.objectContaining({ from: 'initiated', to: 'rejected', reason: 'outside policy' }),
+    ]);
+    const missing = await t.api
+      .get('/api/v1/returns/ret_01jd3x8k7m2v9q4r6t8w0y2a4c/history')
+      .expect(404);
+    expect(errorOf(missing).code).toBe('not_found');
+    await t.api.get('/api/v1/returns/ord_01jd3x8k7m2v9q4r6t8w0y2a4c/history').expect(404);
+  });
+});

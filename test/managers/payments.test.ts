@@ -589,3 +589,56 @@ describe('payments.refund', () => {
     await expect(oms.payments.void(id)).rejects.toMatchObject({ code: 'not_found' });
   });
 });
+
+describe('payments.list and payments.history', () => {
+  it('lists payments newest first, filtered by order and state, page by page', async () => {
+    const { oms, order, payment } = await withCapturedPayment();
+    const other = await oms.orders.create(orderInput());
+    const declined = await oms.payments
+      .process({ orderId: other.id, paymentMethod: { token: 'tok_chargeDeclined' } })
+      .catch(() => undefined);
+    expect(declined).toBeUndefined();
+    const second = await oms.payments.process({ orderId: other.id, paymentMethod: visa });
+
+    const all = await oms.payments.list();
+    expect(all.data.map((p) => p.id)).toEqual([second.id, expect.any(String), payment.id]);
+    expect(all.nextCursor).toBeNull();
+    expect((await oms.payments.list({ orderId: order.id })).data.map((p) => p.id)).toEqual([
+      payment.id,
+    ]);
+    expect((await oms.payments.list({ state: 'failed' })).data).toEqual([
+      expect.objectContaining({ orderId: other.id, state: 'failed' }),
+    ]);
+
+    const first = await oms.payments.list({ limit: 2 });
+    expect(first.data.map((p) => p.id)).toEqual(all.data.slice(0, 2).map((p) => p.id));
+    const rest = await oms.payments.list({ limit: 2, cursor: first.nextCursor! });
+    expect(rest).toEqual({ data: [all.data[2]], nextCursor: null });
+  });
+
+  it('refuses a bad list query with validation_error naming the field', async () => {
+    const { oms } = await withOrder();
+    await expect(oms.payments.list({ state: 'paid' as never })).rejects.toMatchObject({
+      code: 'validation_error',
+      issues: [expect.objectContaining({ path: ['state'] })],
+    });
+    await expect(oms.payments.list({ orderId: 'pay_1' })).rejects.toMatchObject({
+      code: 'validation_error',
+    });
+  });
+
+  it('returns every state change of a payment, oldest first, and not_found for an unknown id', async () => {
+    const { oms, payment } = await withCapturedPayment();
+    await oms.payments.refund(payment.id, { amount: 100 });
+    const history = await oms.payments.history(payment.id);
+    expect(history.map((h) => [h.from, h.to])).toEqual([
+      [null, 'pending'],
+      ['pending', 'captured'],
+      ['captured', 'partially_refunded'],
+    ]);
+    expect(history.every((h) => h.entity === 'payment' && h.entityId === payment.id)).toBe(true);
+    await expect(oms.payments.history('pay_01jd3x8k7m2v9q4r6t8w0y2a4c')).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});

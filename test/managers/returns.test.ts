@@ -629,3 +629,30 @@ describe('returns.transition', () => {
     ]);
   });
 });
+
+describe('returns.history', () => {
+  it('returns every state change of a return, oldest first, and not_found for an unknown id', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'damaged' }],
+    });
+    await oms.returns.transition(ret.id, { state: 'approved' });
+    await oms.returns.transition(ret.id, { state: 'rejected', reason: 'outside policy' });
+    const history = await oms.returns.history(ret.id);
+    expect(history.map((h) => [h.from, h.to])).toEqual([
+      [null, 'initiated'],
+      ['initiated', 'approved'],
+      ['approved', 'rejected'],
+    ]);
+    expect(history.at(-1)).toMatchObject({
+      entity: 'return',
+      entityId: ret.id,
+      reason: 'outside policy',
+    });
+    await expect(oms.returns.history('ret_01jd3x8k7m2v9q4r6t8w0y2a4c')).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+});

@@ -100,6 +100,10 @@ describe('error codes', () => {
     const error = new ConcurrencyError('order', 'ord_1');
     // @ts-expect-error comparing `code` with a misspelt literal is a type error
     const compared = error.code === 'concurency_conflict';
-    expect([misspelt, typeof unlisted, compared]).toEqual(['concurency_conflict', 'function', false]);
+    expect([misspelt, typeof unlisted, compared]).toEqual([
+      'concurency_conflict',
+      'function',
+      false,
+    ]);
   });
 });

@@ -47,7 +47,7 @@ export const SHARED_INPUT_SCHEMAS: Record<string, z.ZodType> = {
 /** The shared error responses, by status: their component name, description and example. */
 export const ERROR_RESPONSES: Record<
   ErrorStatus,
-  { name: string; description: string; example: JsonObject }
+  { name: string; description: string; example: JsonObject; retryAfter?: boolean }
 > = {
   '400': {
     name: 'BadRequest',
@@ -93,7 +93,9 @@ export const ERROR_RESPONSES: Record<
     description:
       'invalid_transition (not reachable from the current state), concurrency_conflict ' +
       '(`If-Match` names an older version, or a concurrent write won) or idempotency_in_flight ' +
-      '(the first request with this `Idempotency-Key` is still running)',
+      '(the first request with this `Idempotency-Key` is still running; retry after ' +
+      '`Retry-After` seconds)',
+    retryAfter: true,
     example: {
       error: {
         code: 'invalid_transition',
@@ -132,8 +134,10 @@ export const ERROR_RESPONSES: Record<
   '503': {
     name: 'ServiceUnavailable',
     description:
-      'provider_unavailable: the payment provider could not be reached; retry with the same ' +
+      'provider_unavailable: the payment provider could not be reached (or job_runner_*: the ' +
+      'job runner cannot take work); retry after `Retry-After` seconds with the same ' +
       '`Idempotency-Key`',
+    retryAfter: true,
     example: {
       error: { code: 'provider_unavailable', message: 'The payment provider is unavailable' },
     },
@@ -143,9 +147,12 @@ export const ERROR_RESPONSES: Record<
 /** The shared error responses as components. */
 export function errorResponseComponents(): Record<string, JsonObject> {
   const responses: Record<string, JsonObject> = {};
-  for (const { name, description, example } of Object.values(ERROR_RESPONSES)) {
+  for (const { name, description, example, retryAfter } of Object.values(ERROR_RESPONSES)) {
     responses[name] = {
       description,
+      ...(retryAfter
+        ? { headers: { 'Retry-After': { $ref: '#/components/headers/RetryAfter' } } }
+        : {}),
       content: { 'application/json': { schema: ref('Error'), example } },
     };
   }
@@ -159,7 +166,7 @@ export const HEADER_NAMES: Record<SuccessHeader, string> = {
   Location: 'Location',
 };
 
-export const SHARED_HEADERS: Record<SuccessHeader, JsonObject> = {
+export const SHARED_HEADERS: Record<SuccessHeader | 'RetryAfter', JsonObject> = {
   ETag: {
     description: 'The entity `version` in quotes, e.g. `"3"`: send it back as `If-Match`',
     schema: { type: 'string' },
@@ -171,6 +178,12 @@ export const SHARED_HEADERS: Record<SuccessHeader, JsonObject> = {
   Location: {
     description: 'Path of the created entity, e.g. `/api/v1/orders/ord_…`',
     schema: { type: 'string' },
+  },
+  RetryAfter: {
+    description:
+      'Seconds to wait before retrying (on 503, and on 409 idempotency_in_flight); an ' +
+      'integer, as in RFC 9110',
+    schema: { type: 'string', pattern: '^[0-9]+$' },
   },
 };
 

@@ -1,8 +1,10 @@
 import {
   type CapturePaymentInput,
   capturePaymentInput,
+  listPaymentsQuery,
   type OrderSystem,
   type ProcessPaymentInput,
+  pageSchema,
   paymentSchema,
   paymentStateSchema,
   processPaymentInput,
@@ -11,7 +13,7 @@ import {
   refundSchema,
   refundStateSchema,
 } from 'orderflow';
-import { bodyOf, idempotencyOptions, idParam, sendEntity } from '../http.js';
+import { bodyOf, idempotencyOptions, idParam, queryOf, sendEntity } from '../http.js';
 import { idPathParameter, ORDER_ID_EXAMPLE, REPLAY_NOTE } from '../openapi/shared.js';
 import { json, ref } from '../openapi/zod-schemas.js';
 import { defineRoutes } from '../route-group.js';
@@ -29,10 +31,12 @@ export const paymentsRoutes = defineRoutes<OrderSystem>({
     outputs: {
       Payment: paymentSchema,
       PaymentState: paymentStateSchema,
+      PaymentPage: pageSchema(paymentSchema),
       Refund: refundSchema,
       RefundState: refundStateSchema,
     },
     inputs: {
+      PaymentState: paymentStateSchema,
       ProcessPaymentInput: processPaymentInput,
       RefundPaymentInput: refundPaymentInput,
       CapturePaymentInput: capturePaymentInput,
@@ -66,6 +70,26 @@ export const paymentsRoutes = defineRoutes<OrderSystem>({
           idempotencyOptions(req),
         );
         sendEntity(res, 201, payment, { location: `${req.baseUrl}/payments/${payment.id}` });
+      },
+    },
+    {
+      method: 'get',
+      path: '/payments',
+      operation: {
+        operationId: 'listPayments',
+        summary: 'List payments',
+        description:
+          'Newest first, keyset-paginated: pass `nextCursor` of a page as `cursor` for the next.',
+        query: listPaymentsQuery,
+        success: {
+          status: '200',
+          description: 'A page of payments',
+          content: json(ref('PaymentPage')),
+        },
+        errors: ['400'],
+      },
+      handler: (oms) => async (req, res) => {
+        res.json(await oms.payments.list(queryOf(listPaymentsQuery, req)));
       },
     },
     {
@@ -114,6 +138,25 @@ export const paymentsRoutes = defineRoutes<OrderSystem>({
           idempotencyOptions(req),
         );
         sendEntity(res, 201, refund);
+      },
+    },
+    {
+      method: 'get',
+      path: '/payments/{id}/history',
+      operation: {
+        operationId: 'getPaymentHistory',
+        summary: 'Get payment history',
+        description: 'Every state change of the payment, oldest first.',
+        pathId: 'PaymentId',
+        success: {
+          status: '200',
+          description: 'The state history',
+          content: json(ref('HistoryList')),
+        },
+        errors: ['404'],
+      },
+      handler: (oms) => async (req, res) => {
+        res.json({ data: await oms.payments.history(paymentId(req)) });
       },
     },
     // For payments made with `capture: 'manual'`.

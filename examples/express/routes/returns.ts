@@ -189,5 +189,24 @@ export const returnsRoutes = defineRoutes<OrderSystem>({
         sendEntity(res, 200, ret);
       },
     },
+    {
+      method: 'get',
+      path: '/returns/{id}/history',
+      operation: {
+        operationId: 'getReturnHistory',
+        summary: 'Get return history',
+        description: 'Every state change of the return, oldest first.',
+        pathId: 'ReturnId',
+        success: {
+          status: '200',
+          description: 'The state history',
+          content: json(ref('HistoryList')),
+        },
+        errors: ['404'],
+      },
+      handler: (oms) => async (req, res) => {
+        res.json({ data: await oms.returns.history(returnId(req)) });
+      },
+    },
   ],
 });
