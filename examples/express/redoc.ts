@@ -7,6 +7,7 @@
  * app.use(redocRouter()); // beside docsRouter(), before the catch-all 404 handler
  * ```
  */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import express from 'express';
@@ -17,6 +18,20 @@ const require = createRequire(import.meta.url);
 /** ReDoc's prebuilt standalone bundle (React and all included). */
 const REDOC_BUNDLE = join(dirname(require.resolve('redoc/package.json')), 'bundles');
 const REDOC_FILE = 'redoc.standalone.js';
+
+/**
+ * The one outside address the bundle loads: the Redocly logo in the sidebar's footer, from
+ * its CDN. It is taken out of the served copy (ReDoc leaves out a logo that fails to load),
+ * so the page asks nothing of any other host; the CSP would block it anyway.
+ */
+const REDOC_CDN_LOGO = 'https://cdn.redoc.ly/redoc/logo-mini.svg';
+
+let bundle: string | undefined;
+/** The standalone bundle as served: read once, without the CDN logo. */
+function redocBundle(): string {
+  bundle ??= readFileSync(join(REDOC_BUNDLE, REDOC_FILE), 'utf8').replaceAll(REDOC_CDN_LOGO, '');
+  return bundle;
+}
 
 /**
  * Scripts only from this origin. ReDoc injects its styles (styled-components), draws icons as
@@ -46,6 +61,7 @@ function redocPage(base: string): string {
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>orderflow example API – reference</title>
+    <link rel="icon" type="image/png" sizes="32x32" href="${at}/docs/assets/favicon-32x32.png">
   </head>
   <body>
     <noscript>This page needs JavaScript; the API description itself is at <a href="${at}/openapi.json">${at}/openapi.json</a>.</noscript>
@@ -92,10 +108,9 @@ export const redocRoutes = defineRoutes<undefined>({
 export function redocRouter(): express.Router {
   const router = express.Router();
   router.use(mountRoutes(redocRoutes, undefined));
-  router.get(`/redoc/assets/${REDOC_FILE}`, (_req, res, next) => {
-    res.sendFile(REDOC_FILE, { root: REDOC_BUNDLE, maxAge: '1d' }, (error) => {
-      if (error) next(error);
-    });
+  router.get(`/redoc/assets/${REDOC_FILE}`, (_req, res) => {
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.type('text/javascript').send(redocBundle());
   });
   return router;
 }

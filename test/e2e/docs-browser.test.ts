@@ -9,6 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrderSystem, type OrderSystem, silentLogger } from 'orderflow';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
@@ -129,7 +131,7 @@ describe.skipIf(!available && !CI)('GET /docs in headless Chromium', () => {
       const createOrder = page.locator('#operations-Orders-createOrder');
       await expect(createOrder.isVisible()).resolves.toBe(true);
       await expect(createOrder.textContent()).resolves.toMatch(/Create order[\s\S]*createOrder/);
-      for (const text of ['/api/v1/returns/preview', '/api/v1/payments/{id}/refund', '/health']) {
+      for (const text of ['/api/v1/returns/preview', '/api/v1/payments/{id}/refund', '/redoc']) {
         await expect(page.getByText(text, { exact: true }).first().isVisible(), text).resolves.toBe(
           true,
         );
@@ -145,6 +147,114 @@ describe.skipIf(!available && !CI)('GET /docs in headless Chromium', () => {
       await createOrder.getByText('Request body').first().waitFor({ timeout: 10_000 });
       await expect(createOrder.textContent()).resolves.toContain('customerId');
 
+      expect(problems).toEqual([]);
+      expect(foreign).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('Try it out on POST /orders, executed twice, creates two different orders; a PATCH sends no stale If-Match', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    try {
+      await page.goto(`${origin}/docs`);
+      await page.locator('.btn.authorize').first().click();
+      const modal = page.locator('.dialog-ux .modal-ux');
+      await modal.locator('input').first().fill(API_KEY);
+      await modal.locator('button.authorize').click();
+      await modal.locator('button.btn-done').click();
+
+      const createOrder = page.locator('#operations-Orders-createOrder');
+      await createOrder.locator('.opblock-summary').click();
+      await createOrder.locator('.try-out__btn').click();
+      const execute = async () => {
+        const [response] = await Promise.all([
+          page.waitForResponse(
+            (r) => r.request().method() === 'POST' && r.url() === `${origin}/api/v1/orders`,
+          ),
+          createOrder.locator('button.execute').click(),
+        ]);
+        const headers = response.request().headers();
+        return { status: response.status(), body: await response.json(), headers };
+      };
+      const first = await execute();
+      const second = await execute();
+      for (const sent of [first, second]) {
+        expect(sent.status).toBe(201);
+        expect(sent.body.id).toMatch(/^ord_[0-9a-z]{26}$/);
+        expect(sent.headers).not.toHaveProperty('idempotency-key');
+        expect(sent.headers['idempotency-replayed']).toBeUndefined();
+      }
+      expect(second.body.id).not.toBe(first.body.id);
+      // What Swagger UI shows is the second order.
+      await expect(createOrder.locator('.live-responses-table').textContent()).resolves.toContain(
+        second.body.id,
+      );
+
+      // A PATCH on the fresh order: no pre-filled If-Match, so it is not refused as stale.
+      const transition = page.locator('#operations-Orders-transitionOrder');
+      await transition.locator('.opblock-summary').click();
+      await transition.locator('.try-out__btn').click();
+      await transition.locator('input[placeholder="id"]').fill(second.body.id);
+      await expect(transition.locator('input[placeholder="If-Match"]').inputValue()).resolves.toBe(
+        '',
+      );
+      await transition.locator('textarea.body-param__text').fill('{ "state": "cancelled" }');
+      const [patched] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'PATCH'),
+        transition.locator('button.execute').click(),
+      ]);
+      expect(patched.request().headers()).not.toHaveProperty('if-match');
+      expect(patched.status()).toBe(200);
+      expect(await patched.json()).toMatchObject({ id: second.body.id, state: 'cancelled' });
+      expect(problems).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
+
+  it('renders the same document in ReDoc at /redoc, from local files, under its CSP', async () => {
+    const res = await fetch(`${origin}/redoc`);
+    expect(res.status).toBe(200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toContain('unsafe-eval');
+    const html = await res.text();
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/https?:\/\//);
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    const foreign: string[] = [];
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+    });
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!/^(?:data|blob):/.test(url) && !url.startsWith(`${origin}/`)) foreign.push(url);
+    });
+    try {
+      await page.goto(`${origin}/redoc`);
+      await page
+        .locator('h1', { hasText: 'orderflow example API' })
+        .first()
+        .waitFor({ state: 'visible', timeout: 30_000 });
+      const document = buildOpenApiDocument();
+      for (const item of Object.values(document.paths)) {
+        for (const op of Object.values(item)) {
+          await expect(
+            page.locator(`[id$="/${op.operationId}"]`).count(),
+            op.operationId,
+          ).resolves.toBeGreaterThan(0);
+        }
+      }
+      await page
+        .locator('h2', { hasText: /^\s*Create order\s*$/ })
+        .first()
+        .waitFor({ state: 'visible', timeout: 10_000 });
       expect(problems).toEqual([]);
       expect(foreign).toEqual([]);
     } finally {

@@ -977,9 +977,15 @@ function arbitraries(known: Known) {
     { method: 'POST', path: path('/api/v1/payments/', paymentId, '/refund'), body: 'refund' },
     { method: 'POST', path: path('/api/v1/payments/', paymentId, '/capture'), body: 'capture' },
     { method: 'POST', path: path('/api/v1/payments/', paymentId, '/void'), body: 'none' },
+    { method: 'GET', path: path('/api/v1/payments'), body: 'none', query: query(['orderId']) },
+    { method: 'GET', path: path('/api/v1/returns/', returnId, '/history'), body: 'none' },
+    { method: 'GET', path: path('/api/v1/payments/', paymentId, '/history'), body: 'none' },
     { method: 'GET', path: path('/health'), body: 'none' },
+    { method: 'GET', path: path('/health/live'), body: 'none' },
+    { method: 'GET', path: path('/health/ready'), body: 'none' },
     { method: 'GET', path: path('/openapi.json'), body: 'none' },
     { method: 'GET', path: path('/docs'), body: 'none' },
+    { method: 'GET', path: path('/redoc'), body: 'none' },
   ];
   const otherMethod = fc.constantFrom('GET', 'POST', 'PATCH', 'PUT', 'DELETE', 'OPTIONS', 'HEAD');
 

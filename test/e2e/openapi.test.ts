@@ -9,6 +9,8 @@ import {
   capturePaymentInput,
   createOrderInput,
   createReturnInput,
+  type IdKind,
+  isId,
   processPaymentInput,
   refundPaymentInput,
   transitionOrderInput,
@@ -24,7 +26,7 @@ import {
 
 const doc = buildOpenApiDocument();
 
-/** SPEC §9, row by row: method, path, operationId. */
+/** SPEC §9 and the §15 rows of the example server, row by row: method, path, operationId. */
 const SPEC_ENDPOINTS = [
   ['post', '/api/v1/orders', 'createOrder'],
   ['get', '/api/v1/orders', 'listOrders'],
@@ -40,9 +42,15 @@ const SPEC_ENDPOINTS = [
   ['post', '/api/v1/payments', 'createPayment'],
   ['get', '/api/v1/payments/{id}', 'getPayment'],
   ['post', '/api/v1/payments/{id}/refund', 'refundPayment'],
+  ['get', '/api/v1/payments', 'listPayments'],
+  ['get', '/api/v1/returns/{id}/history', 'getReturnHistory'],
+  ['get', '/api/v1/payments/{id}/history', 'getPaymentHistory'],
   ['get', '/openapi.json', 'getOpenApiDocument'],
   ['get', '/docs', 'getDocs'],
+  ['get', '/redoc', 'getRedoc'],
   ['get', '/health', 'getHealth'],
+  ['get', '/health/live', 'getLiveness'],
+  ['get', '/health/ready', 'getReadiness'],
 ] as const;
 
 /** The zod schema each request body component was generated from. */
@@ -127,7 +135,7 @@ describe('OpenAPI document of the example app', () => {
         };
         const schema = response.content['application/json'].schema;
         expect(schema.$ref, `${where} ${status}`).toBe(
-          path === '/health' ? '#/components/schemas/Health' : '#/components/schemas/Error',
+          path.startsWith('/health') ? '#/components/schemas/Health' : '#/components/schemas/Error',
         );
       }
       if (path.startsWith('/api/v1/')) expect(statuses, where).toContain('401');
@@ -186,6 +194,46 @@ describe('OpenAPI document of the example app', () => {
       expect.arrayContaining(['limit', 'cursor', 'state', 'orderId']),
     );
     expect(params(doc.paths['/api/v1/orders/{id}']?.get)).toEqual(['id']);
+  });
+
+  it('pre-fills nothing Swagger UI would send on every Try it out: optional headers have no example or default', () => {
+    for (const { method, path, op } of operations()) {
+      for (const raw of op.parameters ?? []) {
+        const p = deref(raw) as { name: string; in: string; required?: boolean } & JsonObject;
+        if (p.in !== 'header' || p.required) continue;
+        const where = `${method.toUpperCase()} ${path} ${p.name}`;
+        expect(p, where).not.toHaveProperty('example');
+        expect(p, where).not.toHaveProperty('examples');
+        expect(p.schema as JsonObject, where).not.toHaveProperty('default');
+      }
+    }
+  });
+
+  it('gives ids examples shaped like real ids', () => {
+    const kinds: Record<string, IdKind> = {
+      ord: 'order',
+      ret: 'return',
+      pay: 'payment',
+      oli: 'orderLine',
+    };
+    const ids = JSON.stringify(doc).match(/\b(?:ord|ret|pay|oli)_[0-9A-Za-z]+/g) ?? [];
+    expect(ids.length).toBeGreaterThan(5);
+    for (const id of ids) expect(isId(kinds[id.slice(0, 3)]!, id), id).toBe(true);
+    for (const name of ['OrderId', 'ReturnId', 'PaymentId']) {
+      const param = doc.components.parameters[name] as { example: string };
+      expect(param.example, name).toMatch(/^[a-z]{3}_[0-9a-hjkmnp-tv-z]{26}$/);
+    }
+  });
+
+  it('says when to retry: Retry-After on 503 and on 409 (idempotency_in_flight)', () => {
+    for (const name of ['ServiceUnavailable', 'Conflict']) {
+      const response = doc.components.responses[name] as { headers?: Record<string, unknown> };
+      expect(response.headers, name).toEqual({
+        'Retry-After': { $ref: '#/components/headers/RetryAfter' },
+      });
+    }
+    const ready = doc.paths['/health/ready']?.get?.responses['503'] as { headers?: object };
+    expect(ready.headers).toHaveProperty('Retry-After');
   });
 
   it('takes request bodies from the input side of the zod schemas and responses from the output side', () => {

@@ -44,6 +44,13 @@ export const SHARED_INPUT_SCHEMAS: Record<string, z.ZodType> = {
   JsonValue: metadataSchema.valueType,
 };
 
+/** The part after the prefix of the example ids. */
+const EXAMPLE_ID_BODY = '01j9z6q0a4t6k8n4x2m5b7c3d1';
+
+/** Example ids, shaped like real ones (lower-case Crockford base32: `isId` accepts them). */
+export const ORDER_ID_EXAMPLE = `ord_${EXAMPLE_ID_BODY}`;
+export const ITEM_ID_EXAMPLE = 'oli_01j9z6q0a4t6k8n4x2m5b7c3d2';
+
 /** The shared error responses, by status: their component name, description and example. */
 export const ERROR_RESPONSES: Record<
   ErrorStatus,
@@ -83,8 +90,8 @@ export const ERROR_RESPONSES: Record<
     example: {
       error: {
         code: 'not_found',
-        message: 'order ord_123 was not found',
-        details: { entity: 'order', id: 'ord_123' },
+        message: `order ${ORDER_ID_EXAMPLE} was not found`,
+        details: { entity: 'order', id: ORDER_ID_EXAMPLE },
       },
     },
   },
@@ -100,7 +107,7 @@ export const ERROR_RESPONSES: Record<
       error: {
         code: 'invalid_transition',
         message:
-          'order ord_123 cannot go from pending to shipped; reachable now: confirmed, cancelled',
+          `order ${ORDER_ID_EXAMPLE} cannot go from pending to shipped; reachable now: confirmed, cancelled`,
       },
     },
   },
@@ -127,7 +134,7 @@ export const ERROR_RESPONSES: Record<
     example: {
       error: {
         code: 'return_window_closed',
-        message: 'The return window of order ord_123 closed 2 days ago',
+        message: `The return window of order ${ORDER_ID_EXAMPLE} closed 2 days ago`,
       },
     },
   },
@@ -187,7 +194,11 @@ export const SHARED_HEADERS: Record<SuccessHeader | 'RetryAfter', JsonObject> = 
   },
 };
 
-/** The header parameters operations opt into with `idempotencyKey` and `ifMatch`. */
+/**
+ * The header parameters operations opt into with `idempotencyKey` and `ifMatch`. They carry
+ * no `example` or `default` on purpose: Swagger UI pre-fills those, so every "Try it out"
+ * would send the same key (and get the first result replayed) or a stale version (409).
+ */
 export const SHARED_PARAMETERS: Record<'IdempotencyKey' | 'IfMatch', JsonObject> = {
   IdempotencyKey: {
     name: 'Idempotency-Key',
@@ -198,7 +209,6 @@ export const SHARED_PARAMETERS: Record<'IdempotencyKey' | 'IfMatch', JsonObject>
       '(with `Idempotency-Replayed: true`); with another body it fails with 422 ' +
       'idempotency_conflict; while the first is still running, 409 idempotency_in_flight.',
     schema: { type: 'string', minLength: 1, maxLength: 255 },
-    example: 'order-7f3c2a',
   },
   IfMatch: {
     name: 'If-Match',
@@ -208,7 +218,6 @@ export const SHARED_PARAMETERS: Record<'IdempotencyKey' | 'IfMatch', JsonObject>
       'The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); ' +
       'if the entity has moved on, 409 concurrency_conflict. `*` matches any version.',
     schema: { type: 'string' },
-    example: '"3"',
   },
 };
 
@@ -241,13 +250,9 @@ export function idPathParameter(id: z.ZodType, prefix: string, what: string): Js
     required: true,
     description: `Id of the ${what}`,
     schema: standalone(id),
-    example: `${prefix}_01J9Z6Q0A4T6K8N4X2M5B7C3D1`,
+    example: `${prefix}_${EXAMPLE_ID_BODY}`,
   };
 }
-
-/** Example ids in request bodies. */
-export const ORDER_ID_EXAMPLE = 'ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1';
-export const ITEM_ID_EXAMPLE = 'oli_01J9Z6Q0A4T6K8N4X2M5B7C3D2';
 
 /** Appended to the description of operations that take an `Idempotency-Key`. */
 export const REPLAY_NOTE =

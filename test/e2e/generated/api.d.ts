@@ -212,6 +212,26 @@ export interface paths {
     patch: operations['transitionReturn'];
     trace?: never;
   };
+  '/api/v1/returns/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get return history
+     * @description Every state change of the return, oldest first.
+     */
+    get: operations['getReturnHistory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/payments': {
     parameters: {
       query?: never;
@@ -219,7 +239,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * List payments
+     * @description Newest first, keyset-paginated: pass `nextCursor` of a page as `cursor` for the next.
+     */
+    get: operations['listPayments'];
     put?: never;
     /**
      * Create payment
@@ -266,6 +290,26 @@ export interface paths {
      * @description Refunds part or all of a captured payment. `amount` defaults to everything still refundable; with `returnId` the refund counts against that return. Send an `Idempotency-Key` to make retries safe: the same key and body replay the first response with `Idempotency-Replayed: true`.
      */
     post: operations['refundPayment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/payments/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get payment history
+     * @description Every state change of the payment, oldest first.
+     */
+    get: operations['getPaymentHistory'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -352,6 +396,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/redoc': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * API reference (ReDoc)
+     * @description This document rendered by ReDoc, served from local files (no CDN); `/docs` has the same with Try it out.
+     */
+    get: operations['getRedoc'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/health': {
     parameters: {
       query?: never;
@@ -361,9 +425,49 @@ export interface paths {
     };
     /**
      * Health check
-     * @description Liveness, and whether storage and the job runner answer (503 naming the one that did not).
+     * @description Liveness and readiness in one, the same as `/health/ready`: whether storage and the job runner answer (503 naming the one that did not, or `draining` on shutdown).
      */
     get: operations['getHealth'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Liveness check
+     * @description The process is up and answering; checks nothing else, so a slow database never gets the process restarted.
+     */
+    get: operations['getLiveness'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Readiness check
+     * @description Whether this process should get traffic: storage and the job runner answer and the server is not shutting down (503 with `draining` from the first shutdown signal on).
+     */
+    get: operations['getReadiness'];
     put?: never;
     post?: never;
     delete?: never;
@@ -439,10 +543,10 @@ export interface components {
     };
     Health: {
       /**
-       * @description `ok` when every check passed (200), else `error` (503)
+       * @description `ok` when every check passed (200); `error` when one failed, `draining` while the server shuts down (503)
        * @enum {string}
        */
-      status: 'ok' | 'error';
+      status: 'ok' | 'error' | 'draining';
       /** @enum {string} */
       storage: 'ok' | 'error';
       /** @enum {string} */
@@ -475,6 +579,10 @@ export interface components {
       | {
           [key: string]: components['schemas']['JsonValue'];
         };
+    Liveness: {
+      /** @constant */
+      status: 'ok';
+    };
     Order: {
       id: string;
       customerId: string;
@@ -615,6 +723,10 @@ export interface components {
     };
     PaymentList: {
       data: components['schemas']['Payment'][];
+    };
+    PaymentPage: {
+      data: components['schemas']['Payment'][];
+      nextCursor: string | null;
     };
     /** @enum {string} */
     PaymentState:
@@ -887,10 +999,10 @@ export interface components {
          * @example {
          *       "error": {
          *         "code": "not_found",
-         *         "message": "order ord_123 was not found",
+         *         "message": "order ord_01j9z6q0a4t6k8n4x2m5b7c3d1 was not found",
          *         "details": {
          *           "entity": "order",
-         *           "id": "ord_123"
+         *           "id": "ord_01j9z6q0a4t6k8n4x2m5b7c3d1"
          *         }
          *       }
          *     }
@@ -898,9 +1010,10 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description invalid_transition (not reachable from the current state), concurrency_conflict (`If-Match` names an older version, or a concurrent write won) or idempotency_in_flight (the first request with this `Idempotency-Key` is still running) */
+    /** @description invalid_transition (not reachable from the current state), concurrency_conflict (`If-Match` names an older version, or a concurrent write won) or idempotency_in_flight (the first request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds) */
     Conflict: {
       headers: {
+        'Retry-After': components['headers']['RetryAfter'];
         [name: string]: unknown;
       };
       content: {
@@ -908,7 +1021,7 @@ export interface components {
          * @example {
          *       "error": {
          *         "code": "invalid_transition",
-         *         "message": "order ord_123 cannot go from pending to shipped; reachable now: confirmed, cancelled"
+         *         "message": "order ord_01j9z6q0a4t6k8n4x2m5b7c3d1 cannot go from pending to shipped; reachable now: confirmed, cancelled"
          *       }
          *     }
          */
@@ -959,16 +1072,17 @@ export interface components {
          * @example {
          *       "error": {
          *         "code": "return_window_closed",
-         *         "message": "The return window of order ord_123 closed 2 days ago"
+         *         "message": "The return window of order ord_01j9z6q0a4t6k8n4x2m5b7c3d1 closed 2 days ago"
          *       }
          *     }
          */
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description provider_unavailable: the payment provider could not be reached; retry with the same `Idempotency-Key` */
+    /** @description provider_unavailable: the payment provider could not be reached (or job_runner_*: the job runner cannot take work); retry after `Retry-After` seconds with the same `Idempotency-Key` */
     ServiceUnavailable: {
       headers: {
+        'Retry-After': components['headers']['RetryAfter'];
         [name: string]: unknown;
       };
       content: {
@@ -987,28 +1101,22 @@ export interface components {
   parameters: {
     /**
      * @description Id of the order
-     * @example ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+     * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
      */
     OrderId: string;
     /**
      * @description Id of the return
-     * @example ret_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+     * @example ret_01j9z6q0a4t6k8n4x2m5b7c3d1
      */
     ReturnId: string;
     /**
      * @description Id of the payment
-     * @example pay_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+     * @example pay_01j9z6q0a4t6k8n4x2m5b7c3d1
      */
     PaymentId: string;
-    /**
-     * @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight.
-     * @example order-7f3c2a
-     */
+    /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
     IdempotencyKey: string;
-    /**
-     * @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version.
-     * @example "3"
-     */
+    /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
     IfMatch: string;
   };
   requestBodies: never;
@@ -1019,6 +1127,8 @@ export interface components {
     IdempotencyReplayed: 'true';
     /** @description Path of the created entity, e.g. `/api/v1/orders/ord_…` */
     Location: string;
+    /** @description Seconds to wait before retrying (on 503, and on 409 idempotency_in_flight); an integer, as in RFC 9110 */
+    RetryAfter: string;
   };
   pathItems: never;
 }
@@ -1059,10 +1169,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /**
-         * @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight.
-         * @example order-7f3c2a
-         */
+        /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
       };
       path?: never;
@@ -1116,7 +1223,7 @@ export interface operations {
       path: {
         /**
          * @description Id of the order
-         * @example ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['OrderId'];
       };
@@ -1142,16 +1249,13 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /**
-         * @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version.
-         * @example "3"
-         */
+        /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
         'If-Match'?: components['parameters']['IfMatch'];
       };
       path: {
         /**
          * @description Id of the order
-         * @example ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['OrderId'];
       };
@@ -1193,21 +1297,15 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /**
-         * @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight.
-         * @example order-7f3c2a
-         */
+        /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
-        /**
-         * @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version.
-         * @example "3"
-         */
+        /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
         'If-Match'?: components['parameters']['IfMatch'];
       };
       path: {
         /**
          * @description Id of the order
-         * @example ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['OrderId'];
       };
@@ -1250,7 +1348,7 @@ export interface operations {
       path: {
         /**
          * @description Id of the order
-         * @example ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['OrderId'];
       };
@@ -1278,7 +1376,7 @@ export interface operations {
       path: {
         /**
          * @description Id of the order
-         * @example ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['OrderId'];
       };
@@ -1334,10 +1432,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /**
-         * @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight.
-         * @example order-7f3c2a
-         */
+        /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
       };
       path?: never;
@@ -1347,10 +1442,10 @@ export interface operations {
       content: {
         /**
          * @example {
-         *       "orderId": "ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1",
+         *       "orderId": "ord_01j9z6q0a4t6k8n4x2m5b7c3d1",
          *       "items": [
          *         {
-         *           "orderItemId": "oli_01J9Z6Q0A4T6K8N4X2M5B7C3D2",
+         *           "orderItemId": "oli_01j9z6q0a4t6k8n4x2m5b7c3d2",
          *           "quantity": 1,
          *           "reason": "damaged"
          *         }
@@ -1393,10 +1488,10 @@ export interface operations {
       content: {
         /**
          * @example {
-         *       "orderId": "ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1",
+         *       "orderId": "ord_01j9z6q0a4t6k8n4x2m5b7c3d1",
          *       "items": [
          *         {
-         *           "orderItemId": "oli_01J9Z6Q0A4T6K8N4X2M5B7C3D2",
+         *           "orderItemId": "oli_01j9z6q0a4t6k8n4x2m5b7c3d2",
          *           "quantity": 1,
          *           "reason": "no_longer_needed"
          *         }
@@ -1431,7 +1526,7 @@ export interface operations {
       path: {
         /**
          * @description Id of the return
-         * @example ret_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example ret_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['ReturnId'];
       };
@@ -1457,16 +1552,13 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /**
-         * @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version.
-         * @example "3"
-         */
+        /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
         'If-Match'?: components['parameters']['IfMatch'];
       };
       path: {
         /**
          * @description Id of the return
-         * @example ret_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example ret_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['ReturnId'];
       };
@@ -1502,14 +1594,70 @@ export interface operations {
       422: components['responses']['UnprocessableEntity'];
     };
   };
+  getReturnHistory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description Id of the return
+         * @example ret_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['ReturnId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The state history */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HistoryList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  listPayments: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        orderId?: string;
+        state?: components['schemas']['PaymentState'];
+        /** @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z */
+        createdAfter?: string;
+        /** @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z */
+        createdBefore?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of payments */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaymentPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
   createPayment: {
     parameters: {
       query?: never;
       header?: {
-        /**
-         * @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight.
-         * @example order-7f3c2a
-         */
+        /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
       };
       path?: never;
@@ -1519,7 +1667,7 @@ export interface operations {
       content: {
         /**
          * @example {
-         *       "orderId": "ord_01J9Z6Q0A4T6K8N4X2M5B7C3D1",
+         *       "orderId": "ord_01j9z6q0a4t6k8n4x2m5b7c3d1",
          *       "paymentMethod": {
          *         "token": "tok_visa"
          *       }
@@ -1559,7 +1707,7 @@ export interface operations {
       path: {
         /**
          * @description Id of the payment
-         * @example pay_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example pay_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['PaymentId'];
       };
@@ -1585,16 +1733,13 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /**
-         * @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight.
-         * @example order-7f3c2a
-         */
+        /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
       };
       path: {
         /**
          * @description Id of the payment
-         * @example pay_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example pay_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['PaymentId'];
       };
@@ -1633,6 +1778,34 @@ export interface operations {
       503: components['responses']['ServiceUnavailable'];
     };
   };
+  getPaymentHistory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description Id of the payment
+         * @example pay_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['PaymentId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The state history */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HistoryList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
   capturePayment: {
     parameters: {
       query?: never;
@@ -1640,7 +1813,7 @@ export interface operations {
       path: {
         /**
          * @description Id of the payment
-         * @example pay_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example pay_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['PaymentId'];
       };
@@ -1685,7 +1858,7 @@ export interface operations {
       path: {
         /**
          * @description Id of the payment
-         * @example pay_01J9Z6Q0A4T6K8N4X2M5B7C3D1
+         * @example pay_01j9z6q0a4t6k8n4x2m5b7c3d1
          */
         id: components['parameters']['PaymentId'];
       };
@@ -1752,6 +1925,26 @@ export interface operations {
       };
     };
   };
+  getRedoc: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The reference page */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/html': string;
+        };
+      };
+    };
+  };
   getHealth: {
     parameters: {
       query?: never;
@@ -1770,9 +1963,60 @@ export interface operations {
           'application/json': components['schemas']['Health'];
         };
       };
-      /** @description Storage or the job runner did not answer */
+      /** @description Storage or the job runner did not answer (`error`), or the server is shutting down (`draining`) */
       503: {
         headers: {
+          'Retry-After': components['headers']['RetryAfter'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Health'];
+        };
+      };
+    };
+  };
+  getLiveness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Alive */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Liveness'];
+        };
+      };
+    };
+  };
+  getReadiness: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Ready */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Health'];
+        };
+      };
+      /** @description Storage or the job runner did not answer (`error`), or the server is shutting down (`draining`) */
+      503: {
+        headers: {
+          'Retry-After': components['headers']['RetryAfter'];
           [name: string]: unknown;
         };
         content: {
