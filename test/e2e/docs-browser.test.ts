@@ -9,8 +9,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createOrderSystem, type OrderSystem, silentLogger } from 'orderflow';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
