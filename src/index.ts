@@ -102,6 +102,7 @@ export {
   webhookNotifier,
 } from './notifiers/webhook-notifier.js';
 export {
+  generateWebhookSecret,
   type VerifyWebhookSignatureOptions,
   verifyWebhookSignature,
 } from './notifiers/webhook-signature.js';

@@ -1,5 +1,12 @@
 import type { Notification, NotifierPort } from '../ports/notifier.js';
-import { signWebhookPayload, WEBHOOK_SIGNATURE_HEADER } from './webhook-signature.js';
+import {
+  MIN_WEBHOOK_SECRET_BYTES,
+  signWebhook,
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+  webhookSecretKey,
+} from './webhook-signature.js';
 
 /** The part of `fetch` the webhook notifier uses (the global one, undici's, or a test double). */
 export type WebhookFetch = (
@@ -18,8 +25,9 @@ export interface WebhookNotifierOptions {
   /** The receiver's endpoint, `http:` or `https:`. Every event is POSTed here. */
   url: string;
   /**
-   * Shared secret the `orderflow-signature` HMAC is made with; at least 16 characters.
-   * Give the same one to `verifyWebhookSignature` on the receiving side.
+   * The signing secret, `whsec_<base64>` as Standard Webhooks defines it (at least 24 bytes
+   * once decoded; `generateWebhookSecret()` makes one). Give the same one to the receiver's
+   * `standardwebhooks` library or to `verifyWebhookSignature`.
    */
   secret: string;
   /**
@@ -30,7 +38,7 @@ export interface WebhookNotifierOptions {
   timeoutMs?: number;
   /**
    * Extra request headers, e.g. `{ authorization: 'Bearer …' }`. They cannot replace the
-   * headers the notifier sets itself (content type, user agent, `orderflow-*`).
+   * headers the notifier sets itself (content type, user agent, `webhook-*`).
    * @default {}
    */
   headers?: Record<string, string>;
@@ -45,22 +53,20 @@ export interface WebhookNotifierOptions {
 const OWN_HEADERS = [
   'content-type',
   'user-agent',
-  'orderflow-delivery-id',
-  'orderflow-event',
-  'orderflow-timestamp',
+  WEBHOOK_ID_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
   WEBHOOK_SIGNATURE_HEADER,
 ];
 
 /**
  * A notifier that POSTs every event to a webhook endpoint as JSON
- * `{ id, type, createdAt, data }`, signed Stripe-style:
+ * `{ id, type, timestamp, data }`, signed as the Standard Webhooks specification says, so
+ * receivers verify with the `standardwebhooks` library of their language:
  *
- * - `orderflow-delivery-id`: the event id, the same on every redelivery (dedupe on it);
- * - `orderflow-event`: the event name, e.g. `order.created`;
- * - `orderflow-timestamp`: when this delivery was signed, in Unix seconds;
- * - `orderflow-signature`: `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`,
- *   checked with `verifyWebhookSignature`, so bodies can't be forged and old deliveries
- *   can't be replayed.
+ * - `webhook-id`: the event id, the same on every redelivery (dedupe on it);
+ * - `webhook-timestamp`: when this delivery was signed, in Unix seconds;
+ * - `webhook-signature`: `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed
+ *   with the secret's bytes, so bodies can't be forged and old deliveries can't be replayed.
  *
  * Anything but a 2xx answer (a redirect included), a network error or a timeout throws:
  * the job runner retries with backoff, and after its last attempt orderflow records the
@@ -70,19 +76,19 @@ const OWN_HEADERS = [
  * import { createOrderSystem, webhookNotifier } from 'orderflow';
  * const oms = await createOrderSystem({
  *   storage, jobs,
- *   notifier: webhookNotifier({ url: 'https://example.com/hooks/orderflow', secret: process.env.HOOK_SECRET! }),
+ *   notifier: webhookNotifier({ url: 'https://example.com/hooks/orderflow', secret: process.env.HOOK_SECRET! }), // whsec_…
  * });
  * ```
  */
 export function webhookNotifier(options: WebhookNotifierOptions): NotifierPort {
-  const { url, secret, timeoutMs, headers, send } = resolveOptions(options);
+  const { url, key, timeoutMs, headers, send } = resolveOptions(options);
   const target = describeUrl(url);
   return {
     async notify(n: Notification) {
       const body = JSON.stringify({
         id: n.id,
         type: n.name,
-        createdAt: n.createdAt,
+        timestamp: n.createdAt,
         data: n.payload,
       });
       const timestamp = Math.floor(Date.now() / 1000);
@@ -97,10 +103,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): NotifierPort {
             ...headers,
             'content-type': 'application/json',
             'user-agent': 'orderflow-webhooks',
-            'orderflow-delivery-id': n.id,
-            'orderflow-event': n.name,
-            'orderflow-timestamp': String(timestamp),
-            [WEBHOOK_SIGNATURE_HEADER]: signWebhookPayload(secret, body, timestamp),
+            ...signWebhook(key, n.id, timestamp, body),
           },
           body,
           redirect: 'manual',
@@ -145,8 +148,11 @@ function resolveOptions(options: WebhookNotifierOptions) {
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     fail(`\`url\` must be an absolute http(s) URL, got ${JSON.stringify(options.url)}`);
   }
-  if (typeof options.secret !== 'string' || options.secret.length < 16) {
-    fail('`secret` must be a string of at least 16 characters');
+  const key = typeof options.secret === 'string' ? webhookSecretKey(options.secret) : undefined;
+  if (!key || key.length < MIN_WEBHOOK_SECRET_BYTES) {
+    fail(
+      `\`secret\` must be \`whsec_\` and at least ${MIN_WEBHOOK_SECRET_BYTES} bytes in base64 (make one with generateWebhookSecret())`,
+    );
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -161,7 +167,7 @@ function resolveOptions(options: WebhookNotifierOptions) {
   }
   const send = options.fetch ?? (globalThis.fetch as WebhookFetch | undefined);
   if (typeof send !== 'function') fail('no global `fetch`; pass `fetch`');
-  return { url: options.url, secret: options.secret, timeoutMs, headers, send: send! };
+  return { url: options.url, key: key!, timeoutMs, headers, send: send! };
 }
 
 /** The URL without credentials or query string, for error messages and dead letters. */

@@ -1,27 +1,72 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+/**
+ * Webhook signatures as the Standard Webhooks specification defines them
+ * (standardwebhooks.com), so a receiver can check orderflow's deliveries with the
+ * `standardwebhooks` library of its language, or with `verifyWebhookSignature` below:
+ *
+ * - `webhook-id`: the message id (the event id; the same on every redelivery);
+ * - `webhook-timestamp`: when this delivery was signed, in Unix seconds;
+ * - `webhook-signature`: `v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>">`, keyed
+ *   with the bytes of the secret `whsec_<base64>`; several space-separated signatures may
+ *   be present (while a secret is rotated), any one may match.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** The header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
-export const WEBHOOK_SIGNATURE_HEADER = 'orderflow-signature';
+export const WEBHOOK_ID_HEADER = 'webhook-id';
+export const WEBHOOK_TIMESTAMP_HEADER = 'webhook-timestamp';
+export const WEBHOOK_SIGNATURE_HEADER = 'webhook-signature';
+
+const SECRET_PREFIX = 'whsec_';
+/** The shortest key the notifier accepts (the specification asks for 24 to 64 bytes). */
+export const MIN_WEBHOOK_SECRET_BYTES = 24;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
- * The `orderflow-signature` value for a body sent at `timestamp` (Unix seconds):
- * `t=<timestamp>,v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`.
+ * The HMAC key of a `whsec_<base64>` secret (the prefix may be left out, as the
+ * `standardwebhooks` libraries allow), or undefined when it is not valid base64.
  */
-export function signWebhookPayload(
-  secret: string,
-  payload: string | Uint8Array,
+export function webhookSecretKey(secret: string): Buffer | undefined {
+  const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
+  if (encoded.length === 0 || !BASE64.test(encoded)) return undefined;
+  return Buffer.from(encoded, 'base64');
+}
+
+/**
+ * A new random secret for `webhookNotifier({ secret })` and the receiver:
+ * `whsec_` and 32 random bytes in base64.
+ *
+ * ```ts
+ * import { generateWebhookSecret } from 'orderflow';
+ * console.log(generateWebhookSecret()); // whsec_Vh3P…=
+ * ```
+ */
+export function generateWebhookSecret(): string {
+  return `${SECRET_PREFIX}${randomBytes(32).toString('base64')}`;
+}
+
+/** The headers a delivery of `payload` signed with `key` at `timestamp` carries. */
+export function signWebhook(
+  key: Buffer,
+  id: string,
   timestamp: number,
-): string {
-  return `t=${timestamp},v1=${hmac(secret, payload, timestamp)}`;
+  payload: string | Uint8Array,
+): Record<string, string> {
+  return {
+    [WEBHOOK_ID_HEADER]: id,
+    [WEBHOOK_TIMESTAMP_HEADER]: String(timestamp),
+    [WEBHOOK_SIGNATURE_HEADER]: `v1,${hmac(key, id, timestamp, payload).toString('base64')}`,
+  };
 }
 
 /** Arguments of {@link verifyWebhookSignature}. */
 export interface VerifyWebhookSignatureOptions {
   /** The raw request body exactly as received (not re-serialized JSON). */
   payload: string | Uint8Array;
-  /** The `orderflow-signature` header (a missing header fails verification). */
-  header: string | string[] | null | undefined;
-  /** The secret given to `webhookNotifier({ secret })`. */
+  /**
+   * The request headers (any case; e.g. Express's `req.headers`): `webhook-id`,
+   * `webhook-timestamp` and `webhook-signature`. A missing one fails verification.
+   */
+  headers: Record<string, string | string[] | undefined>;
+  /** The secret given to `webhookNotifier({ secret })`: `whsec_<base64>`. */
   secret: string;
   /**
    * How far the signed timestamp may be from `now`, in seconds: an older (replayed) or
@@ -37,16 +82,18 @@ export interface VerifyWebhookSignatureOptions {
 }
 
 /**
- * Checks an orderflow webhook on the receiving side: the `orderflow-signature` header must
- * carry a timestamp within `toleranceSeconds` of now and an HMAC-SHA256 of
- * `"<timestamp>.<raw body>"` made with `secret` (compared in constant time). Returns
- * false for anything else — a tampered body, another secret, a replay, a malformed header.
+ * Checks a Standard Webhooks delivery on the receiving side: a `webhook-timestamp` within
+ * `toleranceSeconds` of now and a `v1` signature in `webhook-signature` that is the
+ * HMAC-SHA256 of `"<webhook-id>.<webhook-timestamp>.<raw body>"` with the secret's key
+ * (compared in constant time). Returns false for anything else — a tampered body, another
+ * secret, a replay, a malformed header. The `standardwebhooks` package's
+ * `new Webhook(secret).verify(body, headers)` accepts exactly the same deliveries.
  *
  * ```ts
  * import { verifyWebhookSignature } from 'orderflow';
  * app.post('/hooks/orderflow', express.raw({ type: 'application/json' }), (req, res) => {
  *   const ok = verifyWebhookSignature({
- *     payload: req.body, header: req.get('orderflow-signature'), secret: process.env.HOOK_SECRET!,
+ *     payload: req.body, headers: req.headers, secret: process.env.HOOK_SECRET!,
  *   });
  *   if (!ok) return res.sendStatus(400);
  *   const event = JSON.parse(req.body.toString('utf8')); // dedupe on event.id
@@ -55,32 +102,34 @@ export interface VerifyWebhookSignatureOptions {
  * ```
  */
 export function verifyWebhookSignature(options: VerifyWebhookSignatureOptions): boolean {
-  const { payload, header, secret, toleranceSeconds = 300, now = Date.now() } = options;
-  if (typeof secret !== 'string' || secret.length === 0) {
-    throw new TypeError('verifyWebhookSignature: `secret` must be a non-empty string');
+  const { payload, headers, secret, toleranceSeconds = 300, now = Date.now() } = options;
+  const key = typeof secret === 'string' ? webhookSecretKey(secret) : undefined;
+  if (!key || key.length === 0) {
+    throw new TypeError('verifyWebhookSignature: `secret` must be a `whsec_<base64>` string');
   }
-  if (typeof header !== 'string') return false;
-  let timestamp: number | undefined;
-  const candidates: string[] = [];
-  for (const part of header.split(',')) {
-    const at = part.indexOf('=');
-    if (at < 0) continue;
-    const key = part.slice(0, at).trim();
-    const value = part.slice(at + 1).trim();
-    if (key === 't' && /^\d{1,15}$/.test(value)) timestamp = Number(value);
-    else if (key === 'v1' && /^[0-9a-f]{64}$/i.test(value)) candidates.push(value.toLowerCase());
-  }
-  if (timestamp === undefined || candidates.length === 0) return false;
+  const get = (name: string): string | undefined => {
+    for (const [key, value] of Object.entries(headers ?? {})) {
+      if (key.toLowerCase() === name) return typeof value === 'string' ? value : undefined;
+    }
+    return undefined;
+  };
+  const id = get(WEBHOOK_ID_HEADER);
+  const timestampText = get(WEBHOOK_TIMESTAMP_HEADER);
+  const signatures = get(WEBHOOK_SIGNATURE_HEADER);
+  if (!id || !timestampText || !signatures || !/^\d{1,15}$/.test(timestampText)) return false;
+  const timestamp = Number(timestampText);
   if (!(Math.abs(now / 1000 - timestamp) <= toleranceSeconds)) return false;
-  const expected = Buffer.from(hmac(secret, payload, timestamp), 'hex');
-  // Several v1 values may be present (e.g. while a secret is being rotated): any may match.
+  const expected = hmac(key, id, timestamp, payload);
   let matched = false;
-  for (const candidate of candidates) {
-    if (timingSafeEqual(expected, Buffer.from(candidate, 'hex'))) matched = true;
+  for (const signature of signatures.split(' ')) {
+    const [version, value] = signature.split(',');
+    if (version !== 'v1' || value === undefined || !BASE64.test(value)) continue;
+    const given = Buffer.from(value, 'base64');
+    if (given.length === expected.length && timingSafeEqual(given, expected)) matched = true;
   }
   return matched;
 }
 
-function hmac(secret: string, payload: string | Uint8Array, timestamp: number): string {
-  return createHmac('sha256', secret).update(`${timestamp}.`).update(payload).digest('hex');
+function hmac(key: Buffer, id: string, timestamp: number, payload: string | Uint8Array): Buffer {
+  return createHmac('sha256', key).update(`${id}.${timestamp}.`).update(payload).digest();
 }

@@ -2,16 +2,19 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   EVENT_NAMES,
+  generateWebhookSecret,
   type Notification,
   type OrderflowEventName,
   verifyWebhookSignature,
   webhookNotifier,
 } from 'orderflow';
 import { orderInput } from 'orderflow/testing';
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSystems, testSystem } from '../managers/setup.js';
 
-const SECRET = 'whsec_test_0123456789abcdef';
+/** A Standard Webhooks secret: `whsec_` and 24 random bytes in base64. */
+const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const MAX_BODY = 1_000_000;
 
 interface Delivery {
@@ -90,14 +93,14 @@ const header = (d: Delivery, name: string) => d.headers[name] as string | undefi
 const byDeliveryId = (deliveries: Delivery[]) => {
   const groups = new Map<string, Delivery[]>();
   for (const d of deliveries) {
-    const id = header(d, 'orderflow-delivery-id')!;
+    const id = header(d, 'webhook-id')!;
     groups.set(id, [...(groups.get(id) ?? []), d]);
   }
   return groups;
 };
 
 describe('webhookNotifier: signed deliveries to a receiver', () => {
-  it('delivers every event once, signed, with the documented headers and body', async () => {
+  it('delivers every event once, signed as Standard Webhooks, with the documented headers and body', async () => {
     const hook = await receiver();
     const { oms } = await testSystem({
       notifier: webhookNotifier({ url: hook.url, secret: SECRET }),
@@ -110,38 +113,36 @@ describe('webhookNotifier: signed deliveries to a receiver', () => {
     const order = await orderAndPayment(oms);
 
     const sent = new Map<string, number>();
+    const standard = new Webhook(SECRET);
     for (const d of hook.deliveries) {
-      const body = JSON.parse(d.body) as {
+      // The receiver's side, with the Standard Webhooks reference library.
+      const body = standard.verify(d.body, d.headers as Record<string, string>) as {
         id: string;
         type: OrderflowEventName;
-        createdAt: string;
+        timestamp: string;
       };
       sent.set(body.type, (sent.get(body.type) ?? 0) + 1);
-      const signature = header(d, 'orderflow-signature');
-      expect(verifyWebhookSignature({ payload: d.body, header: signature, secret: SECRET })).toBe(
+      expect(verifyWebhookSignature({ payload: d.body, headers: d.headers, secret: SECRET })).toBe(
         true,
       );
       expect(d.headers).toMatchObject({
         'content-type': 'application/json',
         'user-agent': 'orderflow-webhooks',
-        'orderflow-delivery-id': body.id,
-        'orderflow-event': body.type,
-        'orderflow-timestamp': expect.stringMatching(/^\d+$/),
+        'webhook-id': body.id,
+        'webhook-timestamp': expect.stringMatching(/^\d+$/),
+        'webhook-signature': expect.stringMatching(/^v1,[A-Za-z0-9+/]{43}=$/),
       });
-      expect(signature).toMatch(
-        new RegExp(`^t=${header(d, 'orderflow-timestamp')},v1=[0-9a-f]{64}$`),
-      );
       expect(body.id).toMatch(/^evt_/);
     }
     expect(sent).toEqual(heard);
     expect(sent.get('order.created')).toBe(1);
     expect(byDeliveryId(hook.deliveries).size).toBe(hook.deliveries.length);
 
-    const created = hook.deliveries.find((d) => header(d, 'orderflow-event') === 'order.created')!;
+    const created = hook.deliveries.find((d) => JSON.parse(d.body).type === 'order.created')!;
     expect(JSON.parse(created.body)).toEqual({
-      id: header(created, 'orderflow-delivery-id'),
+      id: header(created, 'webhook-id'),
       type: 'order.created',
-      createdAt: order.createdAt,
+      timestamp: order.createdAt,
       data: {
         id: order.id,
         at: order.createdAt,
@@ -153,8 +154,8 @@ describe('webhookNotifier: signed deliveries to a receiver', () => {
 
   it('redelivers an event the receiver refused twice, with the same delivery id each time', async () => {
     const hook = await receiver((d, all) => {
-      const id = header(d, 'orderflow-delivery-id');
-      const tries = all.filter((x) => header(x, 'orderflow-delivery-id') === id).length;
+      const id = header(d, 'webhook-id');
+      const tries = all.filter((x) => header(x, 'webhook-id') === id).length;
       return tries <= 2 ? 500 : 200;
     });
     const { oms } = await testSystem({
@@ -169,11 +170,7 @@ describe('webhookNotifier: signed deliveries to a receiver', () => {
       expect(tries).toHaveLength(3);
       for (const d of tries) {
         expect(JSON.parse(d.body).id).toBe(id);
-        const ok = verifyWebhookSignature({
-          payload: d.body,
-          header: header(d, 'orderflow-signature'),
-          secret: SECRET,
-        });
+        const ok = verifyWebhookSignature({ payload: d.body, headers: d.headers, secret: SECRET });
         expect(ok).toBe(true);
       }
     }
@@ -204,7 +201,7 @@ describe('webhookNotifier: signed deliveries to a receiver', () => {
   });
 });
 
-describe('verifyWebhookSignature', () => {
+describe('verifying deliveries', () => {
   async function oneDelivery() {
     const hook = await receiver();
     const notifier = webhookNotifier({ url: hook.url, secret: SECRET });
@@ -215,44 +212,77 @@ describe('verifyWebhookSignature', () => {
       createdAt: '2026-01-01T00:00:00.000Z',
     });
     const d = hook.deliveries[0]!;
-    const signature = header(d, 'orderflow-signature')!;
-    const t = Number(header(d, 'orderflow-timestamp'));
-    return { body: d.body, signature, t };
+    const headers = {
+      'webhook-id': header(d, 'webhook-id')!,
+      'webhook-timestamp': header(d, 'webhook-timestamp')!,
+      'webhook-signature': header(d, 'webhook-signature')!,
+    };
+    return { body: d.body, headers, t: Number(headers['webhook-timestamp']) };
   }
 
-  it('accepts the raw body as a string or as bytes', async () => {
-    const { body, signature } = await oneDelivery();
-    expect(verifyWebhookSignature({ payload: body, header: signature, secret: SECRET })).toBe(true);
+  it('the standardwebhooks package accepts a delivery and refuses it tampered with', async () => {
+    const { body, headers } = await oneDelivery();
+    const standard = new Webhook(SECRET);
+    expect(standard.verify(body, headers)).toEqual({
+      id: 'evt_signed',
+      type: 'order.created',
+      timestamp: '2026-01-01T00:00:00.000Z',
+      data: { id: 'ord_1', note: 'Café ☕' },
+    });
+    const refuse = (b: string, h: Record<string, string>, wh = standard) =>
+      expect(() => wh.verify(b, h)).toThrow(WebhookVerificationError);
+    refuse(body.replace('ord_1', 'ord_2'), headers);
+    refuse(body, { ...headers, 'webhook-id': 'evt_other' });
+    refuse(body, headers, new Webhook(generateWebhookSecret()));
+  });
+
+  it('verifyWebhookSignature accepts what the standardwebhooks package signs, as a string or bytes', async () => {
+    const { body, headers } = await oneDelivery();
+    expect(verifyWebhookSignature({ payload: body, headers, secret: SECRET })).toBe(true);
     const bytes = Buffer.from(body, 'utf8');
-    expect(verifyWebhookSignature({ payload: bytes, header: signature, secret: SECRET })).toBe(
+    expect(verifyWebhookSignature({ payload: bytes, headers, secret: SECRET })).toBe(true);
+    // Signed by the reference library, checked by ours; header names in any case.
+    const now = new Date();
+    const signature = new Webhook(SECRET).sign('msg_1', now, '{"a":1}');
+    const theirs = {
+      'Webhook-Id': 'msg_1',
+      'Webhook-Timestamp': String(Math.floor(now.getTime() / 1000)),
+      'Webhook-Signature': `v1,bm9wZQ== ${signature}`, // rotation: any listed signature may match
+    };
+    expect(verifyWebhookSignature({ payload: '{"a":1}', headers: theirs, secret: SECRET })).toBe(
       true,
     );
   });
 
-  it('rejects a tampered body, another secret and a forged or missing signature', async () => {
-    const { body, signature, t } = await oneDelivery();
-    const verify = (payload: string, h: string | undefined, secret = SECRET) =>
-      verifyWebhookSignature({ payload, header: h, secret });
+  it('verifyWebhookSignature rejects a tampered body, another secret and a forged or missing signature', async () => {
+    const { body, headers, t } = await oneDelivery();
+    const verify = (payload: string, h: Record<string, string | undefined>, secret = SECRET) =>
+      verifyWebhookSignature({ payload, headers: h, secret });
+    const signature = headers['webhook-signature'];
 
-    expect(verify(body.replace('ord_1', 'ord_2'), signature)).toBe(false);
-    expect(verify(`${body} `, signature)).toBe(false);
-    expect(verify(body, signature, 'whsec_another_secret_value')).toBe(false);
-    const flipped = signature.replace(/v1=(.)/, (_, c: string) => `v1=${c === '0' ? '1' : '0'}`);
-    expect(verify(body, flipped)).toBe(false);
-    // The timestamp is signed too: moving it forward breaks the signature.
-    expect(verify(body, signature.replace(`t=${t}`, `t=${t + 1}`))).toBe(false);
-    expect(verify(body, undefined)).toBe(false);
-    expect(verify(body, '')).toBe(false);
-    expect(verify(body, `t=${t}`)).toBe(false);
-    expect(verify(body, 'v1=abc,t=nope')).toBe(false);
+    expect(verify(body.replace('ord_1', 'ord_2'), headers)).toBe(false);
+    expect(verify(`${body} `, headers)).toBe(false);
+    expect(verify(body, headers, generateWebhookSecret())).toBe(false);
+    const flipped = signature.replace(/^v1,(.)/, (_, c: string) => `v1,${c === 'A' ? 'B' : 'A'}`);
+    expect(verify(body, { ...headers, 'webhook-signature': flipped })).toBe(false);
+    // The id and the timestamp are signed too.
+    expect(verify(body, { ...headers, 'webhook-id': 'evt_other' })).toBe(false);
+    expect(verify(body, { ...headers, 'webhook-timestamp': String(t + 1) })).toBe(false);
+    expect(verify(body, { ...headers, 'webhook-signature': undefined })).toBe(false);
+    expect(verify(body, { ...headers, 'webhook-signature': '' })).toBe(false);
+    expect(verify(body, { ...headers, 'webhook-signature': signature.replace('v1,', 'v2,') })).toBe(
+      false,
+    );
+    expect(verify(body, { ...headers, 'webhook-timestamp': 'nope' })).toBe(false);
+    expect(() => verify(body, headers, 'not base64!')).toThrow(TypeError);
   });
 
-  it('rejects a delivery signed longer ago (or further ahead) than the tolerance', async () => {
-    const { body, signature, t } = await oneDelivery();
+  it('verifyWebhookSignature rejects a delivery signed longer ago (or further ahead) than the tolerance', async () => {
+    const { body, headers, t } = await oneDelivery();
     const at = (seconds: number, toleranceSeconds?: number) =>
       verifyWebhookSignature({
         payload: body,
-        header: signature,
+        headers,
         secret: SECRET,
         now: (t + seconds) * 1000,
         ...(toleranceSeconds === undefined ? {} : { toleranceSeconds }),
@@ -310,26 +340,29 @@ describe('webhookNotifier: failures and options', () => {
     expect(calls[0]!.url).toBe('https://hooks.example.com/orderflow?token=abc');
     expect(calls[0]!.headers).toMatchObject({
       authorization: 'Bearer t0ken',
-      'orderflow-delivery-id': 'evt_1',
+      'webhook-id': 'evt_1',
     });
     expect(JSON.parse(calls[0]!.body)).toEqual({
       id: 'evt_1',
       type: 'order.created',
-      createdAt: notification.createdAt,
+      timestamp: notification.createdAt,
       data: {},
     });
   });
 
-  it('refuses a bad url, a short secret, a bad timeout and a header it sets itself', () => {
+  it('refuses a bad url, a secret that is not whsec_ base64 of 24 bytes, a bad timeout and a header it sets itself', () => {
     const make = (options: Record<string, unknown>) => () =>
       webhookNotifier({ url: 'https://example.com/hook', secret: SECRET, ...options } as never);
     expect(make({ url: 'ftp://example.com/hook' })).toThrow(TypeError);
     expect(make({ url: '/relative/hook' })).toThrow(/`url` must be an absolute http\(s\) URL/);
     expect(make({ url: undefined })).toThrow(TypeError);
-    expect(make({ secret: 'too-short' })).toThrow(/`secret` must be a string of at least 16/);
+    expect(make({ secret: 'whsec_c2hvcnQ=' })).toThrow(/`secret` must be `whsec_` and at least 24/);
+    expect(make({ secret: 'whsec_not base64 at all, but long enough' })).toThrow(/whsec_/);
     expect(make({ secret: undefined })).toThrow(TypeError);
+    expect(make({ secret: generateWebhookSecret() })).not.toThrow();
+    expect(generateWebhookSecret()).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(make({ timeoutMs: 0 })).toThrow(/timeoutMs/);
-    expect(make({ headers: { 'Orderflow-Signature': 'x' } })).toThrow(/set by the notifier/);
+    expect(make({ headers: { 'Webhook-Signature': 'x' } })).toThrow(/set by the notifier/);
     expect(make({})).not.toThrow();
   });
 });
