@@ -134,8 +134,8 @@ export class ProviderUnavailableError extends OrderflowError {
 /** The system was configured in a way that cannot work (e.g. a payment call without a provider). */
 export class ConfigurationError extends OrderflowError {
   override readonly name = 'ConfigurationError';
-  constructor(message: string) {
-    super('configuration_error', message);
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('configuration_error', message, options);
   }
 }
 

@@ -6,6 +6,7 @@ import { type Logger, silentLogger } from 'orderflow';
 import { type BullmqJobsOptions, bullmqJobs } from 'orderflow/adapters/bullmq';
 import { jobRunnerConformanceSuite } from 'orderflow/testing';
 import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { BULLMQ_PEER } from '../../adapters/jobs/bullmq/connections.js';
 import type {
   BullmqModule,
   IoredisModule,
@@ -170,9 +171,15 @@ if (await redisEnabled()) {
     });
 
     it('names the install command when a peer is missing', async () => {
-      await expect(loadPeer('orderflow-missing-peer', 'bullmq', 'jobs')).rejects.toThrow(
-        'The bullmq jobs adapter needs the `orderflow-missing-peer` package: install it with `npm install orderflow-missing-peer`',
+      await expect(
+        loadPeer('orderflow-missing-peer', 'bullmq', {
+          kind: 'jobs',
+          install: 'orderflow-missing-peer ioredis',
+        }),
+      ).rejects.toThrow(
+        'The bullmq jobs adapter needs the `orderflow-missing-peer` package: install it with `npm install orderflow-missing-peer ioredis`',
       );
+      expect(BULLMQ_PEER).toEqual({ kind: 'jobs', install: 'bullmq ioredis' });
     });
 
     const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { postgresStorage } from 'orderflow/adapters/postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, postgresEnabled } from '../support/backends.js';
@@ -47,5 +48,27 @@ describe.skipIf(!enabled)('postgres migrations across processes', () => {
       '0005_inventory',
       '0006_edits_exchanges',
     ]);
+  });
+});
+
+describe.skipIf(!enabled)('postgres storage on a database that does not exist', () => {
+  it('says so, and how to create it', async () => {
+    const name = `orderflow_absent_${randomBytes(4).toString('hex')}`;
+    const url = new URL(PG_URL);
+    url.pathname = `/${name}`;
+    const storage = postgresStorage({ connectionString: url.toString() });
+    try {
+      const error = await storage.migrate().catch((e: unknown) => e);
+      expect(error).toMatchObject({
+        name: 'ConfigurationError',
+        code: 'configuration_error',
+        message: expect.stringContaining(`The Postgres database "${name}" does not exist`),
+      });
+      expect((error as Error).message).toContain(`createdb ${name}`);
+      expect((error as Error).message).toContain(`CREATE DATABASE "${name}"`);
+      expect((error as { cause?: { code?: string } }).cause?.code).toBe('3D000');
+    } finally {
+      await storage.close();
+    }
   });
 });

@@ -4,6 +4,9 @@ import type { ConnectionHealth } from './connection-health.js';
 import type { IoredisModule, RedisClient, RedisConnectionOptions } from './driver-types.js';
 import { isRedisClient } from './options.js';
 
+/** BullMQ needs its Redis client too: a missing one of the two names both. */
+export const BULLMQ_PEER = { kind: 'jobs', install: 'bullmq ioredis' } as const;
+
 export type RedisSource = { url: string } | { connection: RedisClient | RedisConnectionOptions };
 
 /**
@@ -120,7 +123,7 @@ export class RedisConnections {
   }
 
   async #create(override: Record<string, unknown>): Promise<RedisClient> {
-    const Redis = await loadPeer<IoredisModule>('ioredis', 'bullmq', 'jobs');
+    const Redis = await loadPeer<IoredisModule>('ioredis', 'bullmq', BULLMQ_PEER);
     const source = this.#source;
     const client =
       'url' in source

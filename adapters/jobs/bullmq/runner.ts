@@ -3,7 +3,7 @@ import type { EnqueueOptions, JobHandler, JobRunner } from '../../../src/ports/j
 import { loadPeer } from '../../storage/sql/load-peer.js';
 import { assertJobName, assertRegistered, enqueueSettings } from '../job-checks.js';
 import { ConnectionHealth, isConnectionError } from './connection-health.js';
-import { RedisConnections, unavailable } from './connections.js';
+import { BULLMQ_PEER, RedisConnections, unavailable } from './connections.js';
 import type { BullJobOptions, BullmqModule, BullQueue, RedisClient } from './driver-types.js';
 import { toBullmqJobId } from './job-ids.js';
 import { JobWorker } from './job-worker.js';
@@ -215,7 +215,7 @@ export class BullmqJobRunner implements JobRunner {
   }
 
   async #openProducer(): Promise<Producer> {
-    const bullmq = await loadPeer<BullmqModule>('bullmq', 'bullmq', 'jobs');
+    const bullmq = await loadPeer<BullmqModule>('bullmq', 'bullmq', BULLMQ_PEER);
     const connection = await this.#connections.producer();
     const { queueName, prefix } = this.#options;
     const queue = new bullmq.Queue(queueName, { connection, prefix });

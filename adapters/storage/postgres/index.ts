@@ -1,4 +1,5 @@
 import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
+import { ConfigurationError } from '../../../src/errors.js';
 import type { StorageAdapter } from '../../../src/ports/storage.js';
 import { POSTGRES_FLAGS } from '../sql/dialect-flags.js';
 import { loadPeer } from '../sql/load-peer.js';
@@ -78,5 +79,21 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
     close: async () => {
       if (!pool) await db.destroy();
     },
+    explainSetupError: missingDatabaseError,
   });
+}
+
+/**
+ * Postgres answers a connection to a database that does not exist with 3D000
+ * (`database "shop" does not exist`): say so, and how to create it.
+ */
+function missingDatabaseError(error: unknown): Error | undefined {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code !== '3D000') return undefined;
+  const name = /database "([^"]+)"/.exec(String(e.message))?.[1] ?? 'the database';
+  return new ConfigurationError(
+    `The Postgres database "${name}" does not exist: create it with \`createdb ${name}\` ` +
+      `(or \`CREATE DATABASE "${name}";\` in psql), or connect to one that exists`,
+    { cause: error },
+  );
 }

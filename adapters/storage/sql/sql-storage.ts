@@ -29,6 +29,11 @@ export interface SqlStorageParts {
   transaction<T>(db: Kysely<Database>, fn: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
   /** Releases what the adapter created. */
   close(): Promise<void>;
+  /**
+   * A clearer error for a driver error that means the set-up is wrong (a database that
+   * does not exist), or undefined to keep the driver's.
+   */
+  explainSetupError?(error: unknown): Error | undefined;
 }
 
 /** Postgres: serialization failures and deadlocks mean "somebody else won": a ConcurrencyError. */
@@ -64,25 +69,35 @@ export function createSqlStorage(parts: SqlStorageParts): StorageAdapter {
   const root = sqlRepositories({ db, flags, codec });
   let closed = false;
 
+  async function migrate(): Promise<void> {
+    if (parts.schema) await parts.db.schema.createSchema(parts.schema).ifNotExists().execute();
+    const migrator = new Migrator({
+      db,
+      provider: migrationProvider(flags),
+      migrationTableName: MIGRATION_TABLE,
+      migrationLockTableName: MIGRATION_LOCK_TABLE,
+      ...(parts.schema ? { migrationTableSchema: parts.schema } : {}),
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (isOrderflowError(error)) throw error; // e.g. the driver is not installed
+    if (error) {
+      const explained = parts.explainSetupError?.(error);
+      if (explained) throw explained;
+      const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+      throw new Error(`orderflow migration ${failed ?? ''} failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
   return {
     name: flags.name,
     ...root,
     async migrate() {
-      if (parts.schema) await parts.db.schema.createSchema(parts.schema).ifNotExists().execute();
-      const migrator = new Migrator({
-        db,
-        provider: migrationProvider(flags),
-        migrationTableName: MIGRATION_TABLE,
-        migrationLockTableName: MIGRATION_LOCK_TABLE,
-        ...(parts.schema ? { migrationTableSchema: parts.schema } : {}),
-      });
-      const { error, results } = await migrator.migrateToLatest();
-      if (isOrderflowError(error)) throw error; // e.g. the driver is not installed
-      if (error) {
-        const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-        throw new Error(`orderflow migration ${failed ?? ''} failed: ${String(error)}`, {
-          cause: error,
-        });
+      try {
+        await migrate();
+      } catch (error) {
+        throw parts.explainSetupError?.(error) ?? error;
       }
     },
     async transaction(fn) {

@@ -29,7 +29,7 @@ export interface SqliteStorageOptions {
 type BetterSqlite3 = new (filename: string) => SqliteDatabase & { pragma(source: string): unknown };
 
 /**
- * Storage in a SQLite file (needs `npm install better-sqlite3`, version 12 on Node 20).
+ * Storage in a SQLite file (needs `npm install better-sqlite3@12`; 13 needs Node 22).
  * Every command is one `BEGIN IMMEDIATE` transaction, so writers — also in other
  * processes — take turns and money checks cannot race. A file the adapter opens gets
  * WAL journaling, `synchronous = NORMAL` (durable across process crashes; the last
@@ -53,7 +53,9 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
           database.pragma?.('foreign_keys = ON');
           return database;
         }
-        const Sqlite = await loadPeer<BetterSqlite3>('better-sqlite3', 'sqlite');
+        const Sqlite = await loadPeer<BetterSqlite3>('better-sqlite3', 'sqlite', {
+          install: 'better-sqlite3@12',
+        });
         const opened = new Sqlite(filename as string);
         if (filename !== ':memory:' && filename !== '') opened.pragma('journal_mode = WAL');
         opened.pragma('synchronous = NORMAL');
