@@ -18,7 +18,13 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   splitting: true,
+  // Maps still point stack traces (`node --enable-source-maps`) and debuggers at the
+  // original file, line and column, but do not inline the sources: `sourcesContent` was
+  // over half of the tarball, repeated for ESM and CommonJS. The text is in the repository.
   sourcemap: true,
+  esbuildOptions(options) {
+    options.sourcesContent = false;
+  },
   clean: true,
   target: 'node20',
   // p-retry ships ESM only; bundling it keeps the CommonJS build loadable on every Node 20.

@@ -24,6 +24,7 @@ node consumer.cjs
 npx tsc -p tsconfig.json
 echo "pack-check: strict TypeScript consumer type-checks"
 node check-exports.mjs
+node check-package.mjs
 node sqlite-consumer.mjs
 
 # The README quick start, pasted as written into a scratch file.
