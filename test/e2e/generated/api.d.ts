@@ -528,6 +528,8 @@ export interface components {
     CreateReturnInput: {
       orderId: string;
       items: components['schemas']['ReturnItemInput'][];
+      /** @description Lines of a replacement order (an exchange): created when the return is approved, paid first from the return value */
+      exchangeItems?: components['schemas']['OrderItemInput'][];
     };
     Error: {
       error: {
@@ -618,10 +620,16 @@ export interface components {
       metadata: {
         [key: string]: components['schemas']['JsonValue'];
       };
+      /** @description Value credited from a returned order (an exchange): it pays for part of the total */
+      creditTotal: number;
+      /** @description The return this order replaces the units of (an exchange) */
+      exchangeForReturnId?: string;
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       paidTotal: number;
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       refundedTotal: number;
+      /** @description What the customer still owes: total − creditTotal − (paidTotal − refunds not linked to a return), never negative */
+      balanceDue: number;
       /**
        * Format: date-time
        * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
@@ -794,10 +802,26 @@ export interface components {
       items: components['schemas']['ReturnItem'][];
       state: components['schemas']['ReturnState'];
       currency: string;
-      /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+      /** @description What goes back to the customer's payment: value − restocking fee − creditTotal */
       refundAmount: number;
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       restockingFee: number;
+      /** @description Value of the return that pays for its replacement order */
+      creditTotal: number;
+      exchangeItems?: {
+        sku: string;
+        name: string;
+        quantity: number;
+        /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+        unitPrice: number;
+        /**
+         * @description false marks a final-sale line
+         * @default true
+         */
+        returnable: boolean;
+      }[];
+      /** @description The replacement order, once approved */
+      exchangeOrderId?: string;
       pickup?: components['schemas']['Pickup'];
       rejectionReason?: string;
       cancellationReason?: string;
@@ -852,7 +876,13 @@ export interface components {
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       restockingFee: number;
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+      exchangeTotal: number;
+      /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+      creditTotal: number;
+      /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       refundAmount: number;
+      /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+      balanceDue: number;
     };
     /** @enum {string} */
     ReturnReason:
