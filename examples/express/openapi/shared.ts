@@ -106,8 +106,7 @@ export const ERROR_RESPONSES: Record<
     example: {
       error: {
         code: 'invalid_transition',
-        message:
-          `order ${ORDER_ID_EXAMPLE} cannot go from pending to shipped; reachable now: confirmed, cancelled`,
+        message: `order ${ORDER_ID_EXAMPLE} cannot go from pending to shipped; reachable now: confirmed, cancelled`,
       },
     },
   },
