@@ -72,10 +72,23 @@ export const ERROR_CODES = {
  */
 export type OrderflowErrorCode = keyof typeof ERROR_CODES;
 
-/** Every `OrderflowErrorCode`, in the order of `ERROR_CODES`. */
+/**
+ * Every `OrderflowErrorCode`, in the order of `ERROR_CODES`.
+ *
+ * ```ts
+ * const conflicts = ERROR_CODE_LIST.filter((code) => httpStatusFor(code) === 409);
+ * ```
+ */
 export const ERROR_CODE_LIST = Object.keys(ERROR_CODES) as OrderflowErrorCode[];
 
-/** True when `code` is one of orderflow's error codes. */
+/**
+ * True when `code` is one of orderflow's error codes (e.g. one read back from a log or
+ * another service).
+ *
+ * ```ts
+ * if (isOrderflowErrorCode(body.error.code)) console.log(httpStatusFor(body.error.code));
+ * ```
+ */
 export function isOrderflowErrorCode(code: unknown): code is OrderflowErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code);
 }
