@@ -66,6 +66,6 @@ export function storageConformanceSuite(
     describe('shipments', () => shipmentCases(test, factory));
     describe('inventory', () => inventoryCases(test, factory));
     describe('order edits and exchanges', () => editCases(test, factory));
-    if (reopen) describe('durability', () => durabilityCases(test, reopen));
+    if (reopen) describe('durability and other connections', () => durabilityCases(test, reopen));
   });
 }

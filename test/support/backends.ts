@@ -2,7 +2,7 @@
  * Which storage backends a test run covers, chosen by environment (never by editing tests):
  * `ORDERFLOW_TEST_BACKENDS=memory,sqlite,postgres` (default: all three). Postgres is read
  * from `ORDERFLOW_PG_URL`. Locally an unreachable server is skipped with a loud message;
- * under `CI=true` it is a failure.
+ * under `CI=true` it is a failure, and so is a list that leaves a backend out.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -12,6 +12,10 @@ export type Backend = 'memory' | 'sqlite' | 'postgres';
 export const PG_URL = process.env.ORDERFLOW_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ALL: Backend[] = ['memory', 'sqlite', 'postgres'];
 
+/**
+ * Whether tests on `backend` run. Under `CI=true` every backend runs: a list that leaves
+ * one out throws, so CI never passes by testing less.
+ */
 export function backendEnabled(backend: Backend): boolean {
   const raw = process.env.ORDERFLOW_TEST_BACKENDS;
   if (!raw) return true;
@@ -19,6 +23,12 @@ export function backendEnabled(backend: Backend): boolean {
   for (const name of chosen) {
     if (!ALL.includes(name as Backend))
       throw new Error(`ORDERFLOW_TEST_BACKENDS: unknown backend ${name}`);
+  }
+  const left = ALL.filter((b) => !chosen.includes(b));
+  if (process.env.CI === 'true' && left.length > 0) {
+    throw new Error(
+      `ORDERFLOW_TEST_BACKENDS=${raw} leaves out ${left.join(', ')}; CI runs every backend`,
+    );
   }
   return chosen.includes(backend);
 }

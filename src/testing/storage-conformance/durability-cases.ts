@@ -1,8 +1,9 @@
 import type { StorageAdapter } from '../../ports/storage.js';
 import type { TestApi } from '../test-api.js';
-import { sameData } from './assert.js';
+import { assert, sameData } from './assert.js';
 import {
   at,
+  deferred,
   historyEntry,
   idempotencyRecord,
   orderRecord,
@@ -56,6 +57,44 @@ export function durabilityCases(test: TestApi, factory: ReopenableStorageFactory
       sameData((await open.orders.list({ limit: 10 })).data, [order]);
     } finally {
       await open?.close();
+      await cleanup?.();
+    }
+  });
+
+  it("keeps a transaction's writes invisible to a second connection until it commits", async () => {
+    const { storage, reopen, cleanup } = await factory();
+    const opened: StorageAdapter[] = [storage];
+    const release = deferred();
+    try {
+      await storage.migrate();
+      const existing = orderRecord();
+      await storage.orders.insert(existing);
+      const other = await reopen();
+      opened.push(other);
+      const created = orderRecord({ createdAt: at(1) });
+      const written = deferred();
+      const tx = storage.transaction(async (t) => {
+        await t.orders.insert(created);
+        await t.orders.update({ ...existing, state: 'confirmed', version: 2 }, 1);
+        await t.outbox.insert([outboxRecord()]);
+        written.resolve();
+        await release.promise;
+      });
+      await Promise.race([written.promise, tx]);
+      // Another process's connection reads the last committed data while the writer holds
+      // its transaction open (Postgres READ COMMITTED, SQLite WAL snapshots).
+      assert.equal(await other.orders.get(created.id), undefined);
+      sameData(await other.orders.get(existing.id), existing);
+      sameData((await other.orders.list({ limit: 10 })).data, [existing]);
+      assert.equal(await other.outbox.count(), 0);
+      release.resolve();
+      await tx;
+      sameData(await other.orders.get(created.id), created);
+      assert.equal((await other.orders.get(existing.id))?.version, 2);
+      assert.equal(await other.outbox.count(), 1);
+    } finally {
+      release.resolve();
+      for (const s of opened.reverse()) await s.close();
       await cleanup?.();
     }
   });

@@ -142,18 +142,16 @@ export function transactionCases(test: TestApi, storage: () => StorageAdapter): 
     });
     try {
       await Promise.race([written.promise, tx]);
-      // An adapter may make outside readers wait for the writer (that is isolation too);
-      // what it must never do is show them uncommitted rows.
-      const seen = await within(
-        Promise.all([
-          s.orders.get(created.id),
-          s.orders.get(existing.id),
-          s.orders.list({ limit: 10 }),
-          s.history.list('order', created.id),
-          s.outbox.count(),
-        ]),
-        250,
-      );
+      const reads = Promise.all([
+        s.orders.get(created.id),
+        s.orders.get(existing.id),
+        s.orders.list({ limit: 10 }),
+        s.history.list('order', created.id),
+        s.outbox.count(),
+      ]);
+      // An adapter may make outside readers wait for the writer (SQLite's one connection
+      // does: that is isolation too); what it must never do is show them uncommitted rows.
+      const seen = await within(reads, 250);
       if (seen !== PENDING) {
         const [fresh, old, page, history, outbox] = seen;
         assert.equal(fresh, undefined);
@@ -161,6 +159,16 @@ export function transactionCases(test: TestApi, storage: () => StorageAdapter): 
         sameData(page.data, [existing]);
         sameData(history, []);
         assert.equal(outbox, 0);
+      } else {
+        // The readers waited while the writer held its transaction open: released, they
+        // must be answered with everything it committed, never a part of it.
+        release.resolve();
+        const [fresh, old, page, history, outbox] = await reads;
+        sameData(fresh, created);
+        assert.equal(old?.version, 2);
+        assert.equal(page.data.length, 2);
+        sameData(history, [historyEntry(created.id)]);
+        assert.equal(outbox, 1);
       }
     } finally {
       release.resolve();
