@@ -20,6 +20,18 @@ const BACKEND_INDEPENDENT_E2E = [
   'test/e2e/crash-restart.test.ts',
 ];
 
+/** The manager and workflow tests: run once per storage backend (test/managers/setup.ts). */
+const SYSTEM_TESTS = ['test/managers/**/*.test.ts', 'test/workflows/**/*.test.ts'];
+
+const systemsOn = (backend: 'memory' | 'sqlite' | 'postgres') => ({
+  extends: true as const,
+  test: {
+    name: `systems-${backend}`,
+    include: SYSTEM_TESTS,
+    env: { ORDERFLOW_SYSTEM_BACKEND: backend },
+  },
+});
+
 export default defineConfig({
   resolve: {
     alias: {
@@ -43,8 +55,14 @@ export default defineConfig({
         test: {
           name: 'default',
           include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...SYSTEM_TESTS],
         },
       },
+      // Memory, SQLite and Postgres: on SQL the "parallel" tests really overlap. A backend
+      // left out of ORDERFLOW_TEST_BACKENDS skips its project's tests (CI allows none).
+      systemsOn('memory'),
+      systemsOn('sqlite'),
+      systemsOn('postgres'),
       {
         // The HTTP tests again, on Postgres + BullMQ (test/e2e/setup.ts). Skips loudly
         // when Postgres or Redis is unreachable; fails instead under CI=true.

@@ -26,13 +26,60 @@ export interface ProviderCall {
   outcome: 'succeeded' | 'declined' | 'failed';
 }
 
+/** What kind of wrong request a {@link ProviderViolation} records. */
+export type ProviderViolationKind =
+  /** A refund that, with the refunds before it, is more than the charge's capture. */
+  | 'refund_exceeds_captured'
+  /** A capture of more than was authorized, or a second capture of one charge. */
+  | 'capture_exceeds_authorized'
+  /** A second authorization (a new charge) for a payment id that already has one. */
+  | 'second_charge'
+  /** An idempotency key sent again with another operation or amount. */
+  | 'idempotency_key_reused';
+
+/**
+ * A request the library should never have made: money it asked to move twice or beyond
+ * what was captured. The fake answers such a request as Stripe would (a refund or capture
+ * beyond the charge is declined, a second authorization makes a second charge) and records
+ * it, so a test can assert that `violations` is empty instead of trusting the answer.
+ */
+export interface ProviderViolation {
+  kind: ProviderViolationKind;
+  operation: Operation;
+  paymentId: string;
+  idempotencyKey: string;
+  amount?: number;
+  /** A sentence saying what was wrong, with the amounts. */
+  message: string;
+}
+
+/** One charge at the fake provider, as its own records show it. */
+export interface FakeCharge {
+  /** The provider's reference (`ch_fake_<n>`). */
+  reference: string;
+  paymentId: string;
+  authorized: number;
+  captured: number;
+  refunded: number;
+  /** Number of succeeded refunds. */
+  refunds: number;
+}
+
 export interface FakePaymentProvider extends PaymentProvider {
   /** Every call in order, including retries and failures. */
   readonly calls: ProviderCall[];
+  /**
+   * Every request that asked for money the library should not have asked for (over-refund,
+   * second charge or capture, a key reused for another request), in order. A test asserts
+   * it is empty.
+   */
+  readonly violations: ProviderViolation[];
   /** Makes the next `count` calls of `operation` fail with `fault`. */
   failNext(operation: Operation, fault: ProviderFault, count?: number): void;
-  /** Money that actually moved at the provider, per payment id. */
+  /** Money that actually moved at the provider, per payment id (its first charge). */
   ledger(paymentId: string): { captured: number; refunded: number; refunds: number };
+  /** Every charge the provider made, oldest first: what the customers were really charged. */
+  charges(): FakeCharge[];
 }
 
 export interface FakePaymentProviderOptions {
@@ -52,15 +99,24 @@ class TransientProviderError extends Error {
  * fails twice with a transient error and then succeeds. Calls are idempotent by key, like
  * the real thing: a repeated key returns the first answer and moves no money.
  *
+ * It also records what it was asked for: a refund beyond the capture, a second capture or
+ * authorization of one payment, or a key reused for another request is answered as Stripe
+ * would and listed in `violations`, which a test should find empty.
+ *
  * ```ts
  * const payments = fakePaymentProvider();
  * const oms = await createOrderSystem({ storage, jobs, payments });
  * payments.failNext('refund', 'timeout_after_success');
+ * // … run the code under test, then:
+ * expect(payments.violations).toEqual([]);
  * ```
  */
 export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): FakePaymentProvider {
   const calls: ProviderCall[] = [];
+  const violations: ProviderViolation[] = [];
   const answers = new Map<string, ProviderResult>();
+  /** What each key was first sent with, to notice a key reused for another request. */
+  const requests = new Map<string, { operation: Operation; amount: number | undefined }>();
   const transientSeen = new Map<string, number>();
   const faults: Record<Operation, ProviderFault[]> = {
     authorize: [],
@@ -68,19 +124,47 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
     void: [],
     refund: [],
   };
-  const charges = new Map<
-    string,
-    { token: string; captured: number; refunded: number; refunds: number; paymentId: string }
-  >();
+  const charges = new Map<string, FakeCharge & { token: string }>();
   let counter = 0;
+
+  function violation(
+    kind: ProviderViolationKind,
+    operation: Operation,
+    paymentId: string,
+    key: string,
+    amount: number | undefined,
+    message: string,
+  ): void {
+    violations.push({
+      kind,
+      operation,
+      paymentId,
+      idempotencyKey: key,
+      ...(amount === undefined ? {} : { amount }),
+      message,
+    });
+  }
 
   async function run(
     operation: Operation,
+    paymentId: string,
     key: string,
     amount: number | undefined,
     work: () => ProviderResult,
   ): Promise<ProviderResult> {
     if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
+    const first = requests.get(key);
+    if (!first) requests.set(key, { operation, amount });
+    else if (first.operation !== operation || first.amount !== amount) {
+      violation(
+        'idempotency_key_reused',
+        operation,
+        paymentId,
+        key,
+        amount,
+        `key ${key} was first sent with ${first.operation} ${first.amount ?? ''}, now with ${operation} ${amount ?? ''}`,
+      );
+    }
     const known = answers.get(key);
     if (known) {
       calls.push({
@@ -128,12 +212,16 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
     failNext(operation, fault, count = 1) {
       for (let i = 0; i < count; i++) faults[operation].push(fault);
     },
+    violations,
     ledger(paymentId) {
       for (const c of charges.values()) {
         if (c.paymentId === paymentId)
           return { captured: c.captured, refunded: c.refunded, refunds: c.refunds };
       }
       return { captured: 0, refunded: 0, refunds: 0 };
+    },
+    charges() {
+      return [...charges.values()].map(({ token: _token, ...charge }) => ({ ...charge }));
     },
     async authorize(req: AuthorizeRequest) {
       if (req.token === 'tok_transient') {
@@ -149,7 +237,7 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
           throw new TransientProviderError('fake provider: temporarily unavailable');
         }
       }
-      return run('authorize', req.idempotencyKey, req.amount, () => {
+      return run('authorize', req.paymentId, req.idempotencyKey, req.amount, () => {
         if (req.token === 'tok_chargeDeclined')
           return { status: 'declined', code: 'card_declined', message: 'Your card was declined.' };
         if (req.token !== 'tok_visa' && req.token !== 'tok_transient') {
@@ -159,34 +247,72 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
             message: `Unknown test token ${req.token}`,
           };
         }
+        const earlier = [...charges.values()].filter((c) => c.paymentId === req.paymentId);
+        if (earlier.length > 0) {
+          // A new key for a payment that already has a charge: a real provider charges again.
+          violation(
+            'second_charge',
+            'authorize',
+            req.paymentId,
+            req.idempotencyKey,
+            req.amount,
+            `payment ${req.paymentId} authorized again (${req.amount}) under a new key; it already has ${earlier.map((c) => c.reference).join(', ')}`,
+          );
+        }
         counter += 1;
         const reference = `ch_fake_${counter}`;
         charges.set(reference, {
+          reference,
           token: req.token,
+          paymentId: req.paymentId,
+          authorized: req.amount,
           captured: 0,
           refunded: 0,
           refunds: 0,
-          paymentId: req.paymentId,
         });
         return { status: 'succeeded', reference };
       });
     },
     async capture(req: CaptureRequest) {
-      return run('capture', req.idempotencyKey, req.amount, () => {
-        chargeOf(req.providerReference).captured += req.amount;
+      return run('capture', req.paymentId, req.idempotencyKey, req.amount, () => {
+        const charge = chargeOf(req.providerReference);
+        if (charge.captured > 0 || req.amount > charge.authorized) {
+          violation(
+            'capture_exceeds_authorized',
+            'capture',
+            req.paymentId,
+            req.idempotencyKey,
+            req.amount,
+            `capture of ${req.amount} on ${charge.reference}: ${charge.authorized} authorized, ${charge.captured} already captured`,
+          );
+          return {
+            status: 'declined',
+            code: charge.captured > 0 ? 'charge_already_captured' : 'amount_too_large',
+            message: 'Capture exceeds the authorized amount',
+          };
+        }
+        charge.captured += req.amount;
         return { status: 'succeeded', reference: req.providerReference };
       });
     },
     async void(req: VoidRequest) {
-      return run('void', req.idempotencyKey, undefined, () => ({
+      return run('void', req.paymentId, req.idempotencyKey, undefined, () => ({
         status: 'succeeded',
         reference: req.providerReference,
       }));
     },
     async refund(req: RefundRequest) {
-      return run('refund', req.idempotencyKey, req.amount, () => {
+      return run('refund', req.paymentId, req.idempotencyKey, req.amount, () => {
         const charge = chargeOf(req.providerReference);
         if (charge.refunded + req.amount > charge.captured) {
+          violation(
+            'refund_exceeds_captured',
+            'refund',
+            req.paymentId,
+            req.idempotencyKey,
+            req.amount,
+            `refund of ${req.amount} on ${charge.reference}: ${charge.captured} captured, ${charge.refunded} already refunded`,
+          );
           return {
             status: 'declined',
             code: 'amount_too_large',

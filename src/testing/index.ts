@@ -11,11 +11,14 @@
 export * from './builders.js';
 export { type FakeCarrier, fakeCarrier } from './fake-carrier.js';
 export {
+  type FakeCharge,
   type FakePaymentProvider,
   type FakePaymentProviderOptions,
   fakePaymentProvider,
   type ProviderCall,
   type ProviderFault,
+  type ProviderViolation,
+  type ProviderViolationKind,
 } from './fake-payment-provider.js';
 export * from './job-runner-conformance.js';
 export { type ManualClock, manualClock } from './manual-clock.js';

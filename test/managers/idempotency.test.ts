@@ -1,7 +1,7 @@
-import { isReplayed } from 'orderflow';
+import { isReplayed, type StorageAdapter } from 'orderflow';
 import { deliveredOrder, orderInput } from 'orderflow/testing';
-import { afterEach, describe, expect, it } from 'vitest';
-import { closeSystems, testSystem } from './setup.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { closeSystems, testStorage, testSystem } from './setup.js';
 
 afterEach(closeSystems);
 
@@ -83,16 +83,35 @@ describe('idempotency keys on orders.create', () => {
   });
 
   it('answers idempotency_in_flight when the twin is still running and waiting is not allowed', async () => {
-    const { oms } = await testSystem({ config: { idempotencyWaitMs: 0 } });
+    // The first request is held inside its command (key claimed, nothing committed) until
+    // the second one has been answered, whatever the backend's timing.
+    const base = await testStorage();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const held: StorageAdapter = {
+      ...base,
+      transaction: async (fn) => {
+        await gate;
+        return base.transaction(fn);
+      },
+    };
+    const { oms } = await testSystem({ storage: held, config: { idempotencyWaitMs: 0 } });
     const input = orderInput();
 
-    const [a, b] = await Promise.allSettled([
-      oms.orders.create(input, { idempotencyKey: 'race' }),
-      oms.orders.create(input, { idempotencyKey: 'race' }),
-    ]);
+    const a = oms.orders.create(input, { idempotencyKey: 'race' });
+    await vi.waitFor(async () =>
+      expect(await base.idempotency.get('orders.create', 'race')).toMatchObject({
+        status: 'in_flight',
+      }),
+    );
+    await expect(oms.orders.create(input, { idempotencyKey: 'race' })).rejects.toMatchObject({
+      code: 'idempotency_in_flight',
+    });
+    release();
 
-    expect(a.status).toBe('fulfilled');
-    expect(b).toMatchObject({ status: 'rejected', reason: { code: 'idempotency_in_flight' } });
+    await expect(a).resolves.toMatchObject({ customerId: input.customerId });
     expect((await oms.orders.list()).data).toHaveLength(1);
   });
 

@@ -6,7 +6,6 @@
  * and refunds linked to a return are capped by it.
  */
 import { DEFAULT_CONFIG, type Order, type OrderSystem, type StorageAdapter } from 'orderflow';
-import { memoryStorage } from 'orderflow/adapters/memory';
 import {
   deliveredOrder,
   type FakePaymentProvider,
@@ -14,7 +13,14 @@ import {
   orderInput,
 } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeSystems, MINUTE, survivingStorage, testSystem, walkReturn } from './setup.js';
+import {
+  closeSystems,
+  MINUTE,
+  survivingStorage,
+  testStorage,
+  testSystem,
+  walkReturn,
+} from './setup.js';
 
 afterEach(closeSystems);
 
@@ -161,7 +167,7 @@ describe('retried money commands resume their saved intent (r1, r2, r7)', () => 
   });
 
   it('never refunds twice when the database fails after the provider refunded and the refund is retried with the same key', async () => {
-    const { storage, failNextTransaction } = faultyStorage(memoryStorage());
+    const { storage, failNextTransaction } = faultyStorage(await testStorage());
     const provider = fakePaymentProvider();
     const refund = provider.refund.bind(provider);
     let blipped = false;
@@ -200,7 +206,7 @@ describe('retried money commands resume their saved intent (r1, r2, r7)', () => 
   });
 
   it('resumes the saved refund when a process died after the provider refunded and another process retries the key after the claim lease', async () => {
-    const storage = memoryStorage();
+    const storage = await testStorage();
     const provider = fakePaymentProvider();
     // The provider moves the money, then the process dies before it hears the answer.
     const dying: FakePaymentProvider = {
@@ -294,7 +300,7 @@ describe('retried money commands resume their saved intent (r1, r2, r7)', () => 
   });
 
   it('never captures twice when the database fails after the provider captured and the payment is retried with the same key', async () => {
-    const { storage, failNextTransaction } = faultyStorage(memoryStorage());
+    const { storage, failNextTransaction } = faultyStorage(await testStorage());
     const provider = fakePaymentProvider();
     const capture = provider.capture.bind(provider);
     let blipped = false;
@@ -327,7 +333,7 @@ describe('retried money commands resume their saved intent (r1, r2, r7)', () => 
   });
 
   it('resumes the saved payment when a process died after the provider captured and another process retries the key after the claim lease', async () => {
-    const storage = memoryStorage();
+    const storage = await testStorage();
     const provider = fakePaymentProvider();
     const dying: FakePaymentProvider = {
       ...provider,
@@ -363,7 +369,7 @@ describe('retried money commands resume their saved intent (r1, r2, r7)', () => 
     expect((await oms.payments.listByOrder(order.id)).map((p) => p.id)).toEqual([intent!.id]);
   });
   it('lets a retry run again when a request that took over an abandoned key fails before saving anything', async () => {
-    const storage = memoryStorage();
+    const storage = await testStorage();
     const first = faultyStorage(survivingStorage(storage));
     const a = await withCapturedPayment({ storage: first.storage });
     // Process A claims the key, then dies before its intent is saved.
@@ -565,7 +571,7 @@ describe('a discount larger than the lines (r6)', () => {
 
 describe('the sweep reaches old lost work (r5, r5b)', () => {
   it('cancels an old unpaid order behind more than 200 newer pending orders awaiting manual capture, after a restart', async () => {
-    const storage = memoryStorage();
+    const storage = await testStorage();
     const a = await testSystem({ storage: survivingStorage(storage), startJobs: false });
     const unpaid = await a.oms.orders.create(orderInput());
     a.clock.advance(MINUTE);

@@ -4,7 +4,12 @@ import { postgresStorage } from 'orderflow/adapters/postgres';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dropSchema, PG_URL, postgresEnabled, scratchSchema } from '../support/backends.js';
-import { createLedger, ledgerProvider, readLedger } from '../support/ledger-provider.js';
+import {
+  createLedger,
+  ledgerProvider,
+  readLedger,
+  readViolations,
+} from '../support/ledger-provider.js';
 import { redisEnabled, uniquePrefix } from '../support/redis.js';
 import {
   eventually,
@@ -79,7 +84,10 @@ afterEach(async () => {
   await r.producer?.close().catch(() => undefined);
   await r.provider.close();
   await r.redis.stop();
+  // Whatever the faults, the provider was never asked to move money twice or too much.
+  const violations = await readViolations(PG_URL, r.schema);
   await dropSchema(r.schema);
+  expect(violations).toEqual([]);
 }, 60_000);
 
 describe.skipIf(!enabled)('faults on a private redis-server', () => {

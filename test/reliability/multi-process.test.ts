@@ -3,7 +3,12 @@ import { bullmqJobs } from 'orderflow/adapters/bullmq';
 import { postgresStorage } from 'orderflow/adapters/postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropSchema, PG_URL, postgresEnabled, scratchSchema } from '../support/backends.js';
-import { createLedger, ledgerProvider, readLedger } from '../support/ledger-provider.js';
+import {
+  createLedger,
+  ledgerProvider,
+  readLedger,
+  readViolations,
+} from '../support/ledger-provider.js';
 import { deleteTestKeys, REDIS_URL, redisEnabled, uniquePrefix } from '../support/redis.js';
 import { eventually, startWorker, type Worker } from './processes.js';
 
@@ -99,6 +104,7 @@ describe.skipIf(!enabled)('two worker processes on one Postgres database and one
         expect(refunds).toEqual([]);
       }
     }
+    expect(await readViolations(PG_URL, schema)).toEqual([]);
     // Both worker processes shared the refunds.
     const refunders = new Set(ledger.filter((r) => r.operation === 'refund').map((r) => r.actor));
     expect([...refunders].sort()).toEqual(['worker-a', 'worker-b']);

@@ -1,11 +1,11 @@
 import { newId, type Order, type OrderRecord } from 'orderflow';
-import { memoryStorage } from 'orderflow/adapters/memory';
 import { fakePaymentProvider, manualClock, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeSystems,
   recordingNotifier,
   survivingStorage,
+  testStorage,
   testSystem,
 } from '../managers/setup.js';
 
@@ -125,7 +125,7 @@ describe('workflow: an event committed but never dispatched is delivered later',
 
   it('delivers rows left behind by a dead process when the next one starts', async () => {
     const clock = manualClock();
-    const storage = memoryStorage();
+    const storage = await testStorage();
     const provider = fakePaymentProvider();
     const dead = await testSystem({
       clock,

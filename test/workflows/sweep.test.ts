@@ -1,5 +1,4 @@
 import { isReplayed, type OrderSystem } from 'orderflow';
-import { memoryStorage } from 'orderflow/adapters/memory';
 import {
   deliveredOrder,
   type FakePaymentProvider,
@@ -15,6 +14,7 @@ import {
   MINUTE,
   survivingStorage,
   type TestSystemOptions,
+  testStorage,
   testSystem,
   walkReturn,
 } from '../managers/setup.js';
@@ -35,7 +35,7 @@ async function lostJobs<T>(
 ) {
   const clock = manualClock();
   const provider = fakePaymentProvider();
-  const storage = memoryStorage();
+  const storage = await testStorage();
   const config = { ...CONFIG, ...options.config };
   const crashed = await testSystem({
     ...options,
