@@ -7,6 +7,7 @@ import { inventoryCases } from './storage-conformance/inventory-cases.js';
 import { listCases } from './storage-conformance/list-cases.js';
 import { managerCases } from './storage-conformance/manager-cases.js';
 import { queueCases } from './storage-conformance/queue-cases.js';
+import { raceCases } from './storage-conformance/race-cases.js';
 import { shipmentCases } from './storage-conformance/shipment-cases.js';
 import { transactionCases } from './storage-conformance/transaction-cases.js';
 import type { StorageConformanceOptions, StorageFactory } from './storage-conformance/types.js';
@@ -21,9 +22,10 @@ export type { TestApi } from './test-api.js';
 /**
  * The conformance suite every `StorageAdapter` must pass (memory, SQLite, Postgres, your
  * own). It uses only the storage port — with real concurrency through `Promise.all`, never
- * an adapter's internals — and then runs the managers' races (parallel refunds, version
- * conflicts, return quantities, idempotent creates) through `createOrderSystem` with the
- * in-process job runner. Every test gets a fresh store from `factory`; the suite migrates
+ * an adapter's internals — and then runs the managers' races (parallel payments, captures
+ * and refunds checked against the money the fake provider moved, refunds of one return
+ * across payments, cancels racing payments, version conflicts, return quantities,
+ * idempotent creates) through `createOrderSystem` with the in-process job runner. Every test gets a fresh store from `factory`; the suite migrates
  * it, closes it afterwards and then calls `cleanup`. The "keeps its data after close and
  * reopen" case is registered only when `options.reopen` is given.
  *
@@ -63,6 +65,7 @@ export function storageConformanceSuite(
     describe('transactions', () => transactionCases(test, useStorage(test, factory)));
     describe('dead letters', () => deadLetterCases(test, useStorage(test, factory)));
     describe('through the managers', () => managerCases(test, factory));
+    describe('races through the managers', () => raceCases(test, factory));
     describe('shipments', () => shipmentCases(test, factory));
     describe('inventory', () => inventoryCases(test, factory));
     describe('order edits and exchanges', () => editCases(test, factory));

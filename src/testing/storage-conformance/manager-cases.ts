@@ -1,62 +1,17 @@
-import { inProcessJobs } from '../../../adapters/jobs/in-process/index.js';
-import { createOrderSystem, type OrderSystem } from '../../create-order-system.js';
 import { EVENT_NAMES } from '../../events/event-map.js';
-import { silentLogger } from '../../ports/logger.js';
 import { deliveredOrder, orderInput } from '../builders.js';
-import { fakeCarrier } from '../fake-carrier.js';
-import { type FakePaymentProvider, fakePaymentProvider } from '../fake-payment-provider.js';
 import type { TestApi } from '../test-api.js';
 import { assert, sameData, withCode } from './assert.js';
+import { outcomes, useSystem } from './system-fixture.js';
 import type { StorageFactory } from './types.js';
-
-/** The outcome of each of `calls`: the resolved value, or the rejection's `code`. */
-async function outcomes<T>(calls: Promise<T>[]) {
-  const settled = await Promise.allSettled(calls);
-  return {
-    ok: settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])),
-    codes: settled.flatMap((s) =>
-      s.status === 'rejected' ? [(s.reason as { code?: string }).code ?? String(s.reason)] : [],
-    ),
-  };
-}
 
 /**
  * The races the managers rely on the storage for, run through `createOrderSystem` with
  * the in-process job runner, the fake provider and the fake carrier.
  */
 export function managerCases(test: TestApi, factory: StorageFactory): void {
-  const { it, beforeEach, afterEach } = test;
-  let current: OrderSystem | undefined;
-  let provider: FakePaymentProvider;
-  let cleanup: (() => Promise<void>) | undefined;
-  const system = () => {
-    if (!current) throw new Error('storage conformance: no order system (did the factory fail?)');
-    return current;
-  };
-
-  beforeEach(async () => {
-    const made = await factory();
-    cleanup = made.cleanup;
-    provider = fakePaymentProvider();
-    current = await createOrderSystem({
-      storage: made.storage,
-      jobs: inProcessJobs({ logger: silentLogger, backoff: { minTimeoutMs: 1, factor: 1 } }),
-      payments: provider,
-      carrier: fakeCarrier(),
-      logger: silentLogger,
-      config: { idempotencyWaitMs: 10_000, providerRetryMinTimeoutMs: 1 },
-    });
-  });
-  afterEach(async () => {
-    const [done, clean] = [current, cleanup];
-    current = undefined;
-    cleanup = undefined;
-    try {
-      await done?.close();
-    } finally {
-      await clean?.();
-    }
-  });
+  const { it } = test;
+  const { system, provider: currentProvider } = useSystem(test, factory);
 
   /** What a refused command must leave exactly as it was. */
   async function snapshot(orderId: string) {
@@ -106,7 +61,7 @@ export function managerCases(test: TestApi, factory: StorageFactory): void {
     );
     assert.equal(after.refundedAmount, 2000);
     assert.equal(after.refunds.filter((r) => r.state === 'succeeded').length, 20);
-    sameData(provider.ledger(payment.id), { captured: 2000, refunded: 2000, refunds: 20 });
+    sameData(currentProvider().ledger(payment.id), { captured: 2000, refunded: 2000, refunds: 20 });
   });
 
   it('lets exactly one of 20 transitions with the same expected version win', async () => {
@@ -200,7 +155,7 @@ export function managerCases(test: TestApi, factory: StorageFactory): void {
     sameData(await snapshot(order.id), before);
     sameData(seen, []);
     sameData(
-      provider.calls.filter((c) => c.operation === 'refund'),
+      currentProvider().calls.filter((c) => c.operation === 'refund'),
       [],
     );
   });

@@ -1,0 +1,211 @@
+import type { OrderSystem } from '../../create-order-system.js';
+import type { Order } from '../../schemas/order.js';
+import { orderInput } from '../builders.js';
+import type { FakeCharge } from '../fake-payment-provider.js';
+import type { TestApi } from '../test-api.js';
+import { assert } from './assert.js';
+import { allRefusals, outcomes, useSystem } from './system-fixture.js';
+import type { StorageFactory } from './types.js';
+
+const visa = { token: 'tok_visa' };
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const capturedAt = (charges: readonly FakeCharge[]) => sum(charges.map((c) => c.captured));
+const refundedAt = (charges: readonly FakeCharge[]) => sum(charges.map((c) => c.refunded));
+
+/** A pending order of one line (`quantity` × `unitPrice`), no shipping. */
+function order(oms: OrderSystem, quantity: number, unitPrice: number): Promise<Order> {
+  return oms.orders.create(
+    orderInput({ items: [{ sku: 'BOX', name: 'Box', quantity, unitPrice }], shippingTotal: 0 }),
+  );
+}
+
+/**
+ * Opens `n` connections of a pooled adapter before a race, so the racers start together
+ * instead of one connection handshake apart.
+ */
+async function warm(oms: OrderSystem, n: number): Promise<void> {
+  await Promise.all(Array.from({ length: n }, () => oms.storage.ping()));
+}
+
+/** Walks a paid order to `delivered` (auto-confirm may already have confirmed it). */
+async function deliver(oms: OrderSystem, orderId: string): Promise<Order> {
+  await oms.idle();
+  for (const state of ['confirmed', 'processing', 'shipped', 'delivered'] as const) {
+    await oms.orders.transition(orderId, { state });
+  }
+  return oms.orders.get(orderId);
+}
+
+/**
+ * Commands racing each other on one order or payment, each checked against the money the
+ * fake provider really moved (its charges), not only against our own rows. On SQLite
+ * writers take turns (`BEGIN IMMEDIATE`); on Postgres these are real races that only the
+ * row locks of the managers decide (memory runs transactions one at a time, so there they
+ * prove nothing but the arithmetic). A loser must fail with an OrderflowError; which code
+ * depends on where it lost, so the cases assert amounts, not codes.
+ *
+ * Races of shipments, order edits and stock belong here too, as those features land.
+ */
+export function raceCases(test: TestApi, factory: StorageFactory): void {
+  const { it } = test;
+  const { system, provider } = useSystem(test, factory);
+
+  it('charges what an order owes exactly once when 6 payments of it race', async () => {
+    const oms = system();
+    const placed = await order(oms, 2, 2849);
+    await warm(oms, 10);
+    const { ok, errors } = await outcomes(
+      Array.from({ length: 6 }, () =>
+        oms.payments.process({ orderId: placed.id, paymentMethod: visa }),
+      ),
+    );
+    await oms.idle();
+    assert.equal(ok.length, 1, `${ok.length} of 6 payments of one order went through`);
+    allRefusals(errors);
+    const charges = provider()
+      .charges()
+      .filter((c) => c.captured > 0);
+    assert.equal(charges.length, 1, `the customer was charged ${charges.length} times`);
+    assert.equal(capturedAt(charges), placed.total);
+    assert.equal((await oms.orders.get(placed.id)).paidTotal, placed.total);
+  });
+
+  it('lets exactly 3 of 8 racing payments of a third of the total through', async () => {
+    const oms = system();
+    const placed = await order(oms, 3, 1000);
+    await warm(oms, 10);
+    const { ok, errors } = await outcomes(
+      Array.from({ length: 8 }, () =>
+        oms.payments.process({ orderId: placed.id, amount: 1000, paymentMethod: visa }),
+      ),
+    );
+    await oms.idle();
+    assert.equal(ok.length, 3);
+    allRefusals(errors);
+    assert.equal(capturedAt(provider().charges()), placed.total);
+    const stored = await oms.payments.listByOrder(placed.id);
+    assert.equal(sum(stored.map((p) => p.capturedAmount)), placed.total);
+  });
+
+  it('captures an authorization once when 8 captures of it race', async () => {
+    const oms = system();
+    const placed = await order(oms, 1, 4200);
+    const payment = await oms.payments.process({
+      orderId: placed.id,
+      paymentMethod: visa,
+      capture: 'manual',
+    });
+    assert.equal(payment.state, 'authorized');
+    await warm(oms, 10);
+    const { ok, errors } = await outcomes(
+      Array.from({ length: 8 }, () => oms.payments.capture(payment.id)),
+    );
+    await oms.idle();
+    assert.ok(ok.length >= 1, 'no capture went through');
+    allRefusals(errors);
+    for (const captured of ok) assert.equal(captured.capturedAmount, 4200);
+    sameCharges(provider().charges(), [{ captured: 4200, refunded: 0 }]);
+    const keys = new Set(
+      provider()
+        .calls.filter((c) => c.operation === 'capture' && c.outcome === 'succeeded')
+        .map((c) => c.idempotencyKey),
+    );
+    assert.equal(keys.size, 1, 'captures were sent under more than one key');
+    const history = await oms.storage.history.list('payment', payment.id);
+    assert.equal(history.filter((h) => h.event === 'CAPTURE').length, 1);
+  });
+
+  it('refunds exactly what is left when 10 refunds of one payment race', async () => {
+    const oms = system();
+    const placed = await order(oms, 1, 1000);
+    const payment = await oms.payments.process({ orderId: placed.id, paymentMethod: visa });
+    await oms.idle();
+    await warm(oms, 10);
+    const { ok, errors } = await outcomes(
+      Array.from({ length: 10 }, () => oms.payments.refund(payment.id, { amount: 150 })),
+    );
+    await oms.idle();
+    assert.equal(ok.length, 6, `${ok.length} refunds of 150 went through on a capture of 1000`);
+    allRefusals(errors);
+    sameCharges(provider().charges(), [{ captured: 1000, refunded: 900 }]);
+    const after = await oms.payments.get(payment.id);
+    assert.equal(after.refundedAmount, 900);
+    assert.equal(after.refunds.filter((r) => r.state === 'succeeded').length, 6);
+  });
+
+  it('caps racing refunds linked to one return across the order’s two payments', async () => {
+    const oms = system();
+    const placed = await order(oms, 2, 1500);
+    const first = await oms.payments.process({
+      orderId: placed.id,
+      amount: 1500,
+      paymentMethod: visa,
+    });
+    const second = await oms.payments.process({
+      orderId: placed.id,
+      amount: 1500,
+      paymentMethod: visa,
+    });
+    const delivered = await deliver(oms, placed.id);
+    const ret = await oms.returns.create({
+      orderId: placed.id,
+      items: [{ orderItemId: delivered.items[0]!.id, quantity: 1, reason: 'damaged' }],
+    });
+    assert.equal(ret.refundAmount, 1500);
+    await oms.idle();
+
+    // Each payment could give 1500; the return caps what is linked to it at 1500 in all.
+    await warm(oms, 10);
+    const { ok, errors } = await outcomes(
+      Array.from({ length: 8 }, (_, n) =>
+        oms.payments.refund(n % 2 === 0 ? first.id : second.id, {
+          amount: 500,
+          returnId: ret.id,
+        }),
+      ),
+    );
+    await oms.idle();
+    assert.equal(ok.length, 3, `${ok.length} refunds of 500 went through for a return of 1500`);
+    allRefusals(errors);
+    assert.equal(refundedAt(provider().charges()), 1500);
+    const linked = (await oms.payments.listByOrder(placed.id)).flatMap((p) =>
+      p.refunds.filter((r) => r.returnId === ret.id && r.state === 'succeeded'),
+    );
+    assert.equal(sum(linked.map((r) => r.amount)), 1500);
+  });
+
+  it('leaves no money on any of 5 orders whose cancel raced their payment', async () => {
+    const oms = system();
+    const orders = await Promise.all(Array.from({ length: 5 }, (_, n) => order(oms, 1, 1000 + n)));
+    await warm(oms, 10);
+    const { errors } = await outcomes<unknown>(
+      orders.flatMap((o) => [
+        oms.orders.cancel(o.id, { reason: 'changed mind' }),
+        oms.payments.process({ orderId: o.id, paymentMethod: visa }),
+      ]),
+    );
+    await oms.idle();
+    allRefusals(errors);
+    for (const o of orders) {
+      const after = await oms.orders.get(o.id);
+      assert.equal(after.state, 'cancelled');
+      assert.equal(after.paidTotal - after.refundedTotal, 0, `order ${o.id} kept money`);
+    }
+    // What the provider holds: every charge refunded in full (or never captured).
+    for (const charge of provider().charges()) {
+      assert.equal(charge.captured - charge.refunded, 0, `charge ${charge.reference} kept money`);
+    }
+  });
+}
+
+/** The provider's charges, by what was captured and refunded on each. */
+function sameCharges(
+  charges: readonly FakeCharge[],
+  expected: readonly { captured: number; refunded: number }[],
+): void {
+  assert.deepEqual(
+    charges.map((c) => ({ captured: c.captured, refunded: c.refunded })),
+    expected,
+  );
+}
