@@ -49,6 +49,37 @@ describe.skipIf(!enabled)('postgres migrations across processes', () => {
       '0006_edits_exchanges',
     ]);
   });
+
+  it('migrates a schema while other sessions drop theirs', async () => {
+    // kysely's introspector reads every schema of the database: one dropped meanwhile
+    // must not fail the migration of ours.
+    const db = url.toString();
+    const setup = new pg.Client({ connectionString: db });
+    await setup.connect();
+    let stop = false;
+    const churning = (async () => {
+      for (let n = 0; !stop; n++) {
+        const other = `other_${n}`;
+        await setup.query(`create schema "${other}"`);
+        await setup.query(`create table "${other}".t (id serial primary key, v text)`);
+        await setup.query(`drop schema "${other}" cascade`);
+      }
+    })();
+    try {
+      for (let n = 0; n < 8; n++) {
+        const storage = postgresStorage({ connectionString: db, schema: `mine_${n}` });
+        try {
+          await storage.migrate();
+        } finally {
+          await storage.close();
+        }
+      }
+    } finally {
+      stop = true;
+      await churning;
+      await setup.end();
+    }
+  });
 });
 
 describe.skipIf(!enabled)('postgres storage on a database that does not exist', () => {
