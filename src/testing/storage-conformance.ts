@@ -1,3 +1,4 @@
+import { commandEventCases } from './storage-conformance/command-event-cases.js';
 import { deadLetterCases } from './storage-conformance/dead-letter-cases.js';
 import { durabilityCases } from './storage-conformance/durability-cases.js';
 import { editCases } from './storage-conformance/edit-cases.js';
@@ -66,6 +67,7 @@ export function storageConformanceSuite(
     describe('dead letters', () => deadLetterCases(test, useStorage(test, factory)));
     describe('through the managers', () => managerCases(test, factory));
     describe('races through the managers', () => raceCases(test, factory));
+    describe('a command’s events', () => commandEventCases(test, factory));
     describe('shipments', () => shipmentCases(test, factory));
     describe('inventory', () => inventoryCases(test, factory));
     describe('order edits and exchanges', () => editCases(test, factory));
