@@ -44,8 +44,6 @@ async function deliver(oms: OrderSystem, orderId: string): Promise<Order> {
  * row locks of the managers decide (memory runs transactions one at a time, so there they
  * prove nothing but the arithmetic). A loser must fail with an OrderflowError; which code
  * depends on where it lost, so the cases assert amounts, not codes.
- *
- * Races of shipments, order edits and stock belong here too, as those features land.
  */
 export function raceCases(test: TestApi, factory: StorageFactory): void {
   const { it } = test;
@@ -202,6 +200,11 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
       assert.equal(charge.captured - charge.refunded, 0, `charge ${charge.reference} kept money`);
     }
   });
+
+  // Shipments, order edits and stock: their races belong here as those features land, one
+  // case per rule (units in at most one live shipment, edits racing payments and
+  // shipments, stock never oversold), each checked against stored facts and, where money
+  // moves, against the provider's charges.
 }
 
 /** The provider's charges, by what was captured and refunded on each. */
