@@ -6,7 +6,9 @@ import base from './vitest.config.js';
  * mutant of the money and concurrency code: unit tests, the storage conformance suite on
  * SQLite `:memory:`, the managers' races on Postgres (where they really race) and the
  * manager and workflow tests on SQLite. One project, so a test id names one test; the
- * `.mutation.ts` files are not picked up by `npm test`.
+ * `.mutation.ts` files are not picked up by `npm test`. Test files share their modules
+ * (`isolate: false`): Stryker runs the covering tests of each mutant, and re-importing
+ * every file each time doubled the run.
  */
 export default defineConfig({
   resolve: base.resolve,
@@ -20,5 +22,6 @@ export default defineConfig({
       'test/workflows/**/*.test.ts',
     ],
     env: { ORDERFLOW_SYSTEM_BACKEND: 'sqlite' },
+    isolate: false,
   },
 });
