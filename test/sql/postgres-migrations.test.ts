@@ -80,6 +80,34 @@ describe.skipIf(!enabled)('postgres migrations across processes', () => {
       await setup.end();
     }
   });
+
+  it('migrates the search_path schema while another schema already holds orderflow tables', async () => {
+    const db = url.toString();
+    const other = postgresStorage({ connectionString: db, schema: 'tenant_a' });
+    await other.migrate();
+    await other.close();
+    const setup = new pg.Client({ connectionString: db });
+    await setup.connect();
+    await setup.query('create schema tenant_b');
+    await setup.end();
+    const viaSearchPath = new URL(db);
+    viaSearchPath.searchParams.set('options', '-c search_path=tenant_b');
+    const storage = postgresStorage({ connectionString: viaSearchPath.toString() });
+    try {
+      await storage.migrate();
+      await storage.migrate(); // and again: a no-op
+      expect((await storage.orders.list({ limit: 1 })).data).toEqual([]);
+    } finally {
+      await storage.close();
+    }
+    const check = new pg.Client({ connectionString: db });
+    await check.connect();
+    const { rows } = await check.query(
+      "select count(*)::int as n from pg_tables where schemaname = 'tenant_b' and tablename = 'orderflow_orders'",
+    );
+    await check.end();
+    expect(rows[0].n).toBe(1);
+  });
 });
 
 describe.skipIf(!enabled)('postgres storage on a database that does not exist', () => {
