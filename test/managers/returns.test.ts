@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { CreateReturnInput, Order, Return, StateChangedPayload } from 'orderflow';
 import { deliveredOrder, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeSystems, DAY, testSystem, walkReturn } from './setup.js';
+import { closeSystems, DAY, systemBackend, testSystem, walkReturn } from './setup.js';
 
 afterEach(closeSystems);
 
@@ -373,9 +373,10 @@ describe('return refund amounts', () => {
         }
         expect(refunded).toBe(order.total - order.shippingTotal);
       }),
-      { numRuns: 40 },
+      // The arithmetic is the same on every backend: SQL runs only check it round-trips.
+      { numRuns: systemBackend() === 'memory' ? 40 : 8 },
     );
-  });
+  }, 60_000);
 });
 
 describe('returns.preview', () => {
