@@ -9,12 +9,15 @@ import {
   capturePaymentInput,
   createOrderInput,
   createReturnInput,
+  createShipmentInput,
   type IdKind,
   isId,
   processPaymentInput,
   refundPaymentInput,
   transitionOrderInput,
   transitionReturnInput,
+  transitionShipmentInput,
+  updateTrackingInput,
 } from 'orderflow';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
@@ -45,6 +48,12 @@ const SPEC_ENDPOINTS = [
   ['get', '/api/v1/payments', 'listPayments'],
   ['get', '/api/v1/returns/{id}/history', 'getReturnHistory'],
   ['get', '/api/v1/payments/{id}/history', 'getPaymentHistory'],
+  ['post', '/api/v1/orders/{id}/shipments', 'createShipment'],
+  ['get', '/api/v1/orders/{id}/shipments', 'listOrderShipments'],
+  ['get', '/api/v1/shipments/{id}', 'getShipment'],
+  ['patch', '/api/v1/shipments/{id}/state', 'transitionShipment'],
+  ['patch', '/api/v1/shipments/{id}', 'updateShipmentTracking'],
+  ['get', '/api/v1/shipments/{id}/history', 'getShipmentHistory'],
   ['get', '/openapi.json', 'getOpenApiDocument'],
   ['get', '/docs', 'getDocs'],
   ['get', '/redoc', 'getRedoc'],
@@ -63,6 +72,9 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
   ProcessPaymentInput: processPaymentInput,
   RefundPaymentInput: refundPaymentInput,
   CapturePaymentInput: capturePaymentInput,
+  CreateShipmentInput: createShipmentInput,
+  TransitionShipmentInput: transitionShipmentInput,
+  UpdateTrackingInput: updateTrackingInput,
 };
 
 function operations(): Array<{ method: string; path: string; op: OpenApiOperation }> {
@@ -167,6 +179,7 @@ describe('OpenAPI document of the example app', () => {
       '/api/v1/returns',
       '/api/v1/payments',
       '/api/v1/payments/{id}/refund',
+      '/api/v1/orders/{id}/shipments',
     ]) {
       expect(params(doc.paths[path]?.post), path).toContain('Idempotency-Key');
       const created = Object.values(doc.paths[path]?.post?.responses ?? {})[0] as {
@@ -176,7 +189,12 @@ describe('OpenAPI document of the example app', () => {
         expect(Object.keys(created.headers ?? {}), path).toContain('Idempotency-Replayed');
       }
     }
-    for (const path of ['/api/v1/orders/{id}/state', '/api/v1/returns/{id}/state']) {
+    for (const path of [
+      '/api/v1/orders/{id}/state',
+      '/api/v1/returns/{id}/state',
+      '/api/v1/shipments/{id}/state',
+      '/api/v1/shipments/{id}',
+    ]) {
       const op = doc.paths[path]?.patch;
       expect(params(op), path).toContain('If-Match');
       const ok = op?.responses['200'] as { headers?: object } | undefined;
@@ -215,11 +233,12 @@ describe('OpenAPI document of the example app', () => {
       ret: 'return',
       pay: 'payment',
       oli: 'orderLine',
+      shp: 'shipment',
     };
-    const ids = JSON.stringify(doc).match(/\b(?:ord|ret|pay|oli)_[0-9A-Za-z]+/g) ?? [];
+    const ids = JSON.stringify(doc).match(/\b(?:ord|ret|pay|oli|shp)_[0-9A-Za-z]+/g) ?? [];
     expect(ids.length).toBeGreaterThan(5);
     for (const id of ids) expect(isId(kinds[id.slice(0, 3)]!, id), id).toBe(true);
-    for (const name of ['OrderId', 'ReturnId', 'PaymentId']) {
+    for (const name of ['OrderId', 'ReturnId', 'PaymentId', 'ShipmentId']) {
       const param = doc.components.parameters[name] as { example: string };
       expect(param.example, name).toMatch(/^[a-z]{3}_[0-9a-hjkmnp-tv-z]{26}$/);
     }

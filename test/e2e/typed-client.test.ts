@@ -18,6 +18,7 @@ import {
   type Payment,
   type Refund,
   type Return,
+  type Shipment,
   silentLogger,
 } from 'orderflow';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
@@ -270,6 +271,83 @@ describe('typed client against the running example app', () => {
       params: { path: { id: order.id } },
     });
     expect(finalOrder.data?.refundedTotal).toBe(order.total);
+  });
+
+  it('ships an order in two parts, corrects the tracking and delivers', async () => {
+    const api = client();
+    const created = await api.POST('/api/v1/orders', {
+      body: {
+        customerId: 'cus_typed_ship',
+        currency: 'USD',
+        items: [
+          { sku: 'TSHIRT-M', name: 'T-shirt', quantity: 2, unitPrice: 1999 },
+          { sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 },
+        ],
+      },
+    });
+    const order = created.data!;
+    await api.POST('/api/v1/payments', {
+      body: { orderId: order.id, paymentMethod: { token: 'tok_visa' } },
+    });
+    await oms.idle();
+    const [shirt, mug] = order.items;
+
+    const first = await api.POST('/api/v1/orders/{id}/shipments', {
+      params: { path: { id: order.id }, header: { 'Idempotency-Key': 'typed-ship-1' } },
+      body: { items: [{ orderItemId: shirt!.id, quantity: 2 }], carrier: 'UPS' },
+    });
+    expect(first.response.status).toBe(201);
+    expectTypeOf(first.data).toEqualTypeOf<Schemas['Shipment'] | undefined>();
+    expectTypeOf<Shipment>().toExtend<Schemas['Shipment']>();
+    const shipment = first.data!;
+    expect(shipment).toMatchObject({ state: 'pending', carrier: 'UPS', version: 1 });
+
+    const shipped = await api.PATCH('/api/v1/shipments/{id}/state', {
+      params: { path: { id: shipment.id }, header: { 'If-Match': '"1"' } },
+      body: { state: 'shipped', trackingNumber: '1Z-TYPO' },
+    });
+    expect(shipped.data?.state).toBe('shipped');
+    const corrected = await api.PATCH('/api/v1/shipments/{id}', {
+      params: { path: { id: shipment.id } },
+      body: { trackingNumber: '1Z999AA10123456784' },
+    });
+    expect(corrected.data?.trackingNumber).toBe('1Z999AA10123456784');
+    const refused = await api.PATCH('/api/v1/shipments/{id}', {
+      params: { path: { id: shipment.id } },
+      body: { carrier: '' },
+    });
+    expect(refused.response.status).toBe(400);
+
+    const partly = await api.GET('/api/v1/orders/{id}', { params: { path: { id: order.id } } });
+    expect(partly.data).toMatchObject({
+      state: 'processing',
+      fulfillmentStatus: 'partially_shipped',
+    });
+
+    const second = await api.POST('/api/v1/orders/{id}/shipments', {
+      params: { path: { id: order.id } },
+    });
+    expect(second.data?.items).toEqual([{ orderItemId: mug!.id, quantity: 1 }]);
+    for (const id of [shipment.id, second.data!.id]) {
+      for (const state of ['shipped', 'delivered'] as const) {
+        const moved = await api.PATCH('/api/v1/shipments/{id}/state', {
+          params: { path: { id } },
+          body: { state },
+        });
+        if (moved.error && moved.error.error.code !== 'invalid_transition') throw moved.error;
+      }
+    }
+    const listed = await api.GET('/api/v1/orders/{id}/shipments', {
+      params: { path: { id: order.id } },
+    });
+    expect(listed.data?.data.map((s) => s.state)).toEqual(['delivered', 'delivered']);
+    const history = await api.GET('/api/v1/shipments/{id}/history', {
+      params: { path: { id: shipment.id } },
+    });
+    expect(history.data?.data.map((h) => h.event)).toContain('UPDATE_TRACKING');
+    const done = await api.GET('/api/v1/orders/{id}', { params: { path: { id: order.id } } });
+    expect(done.data).toMatchObject({ state: 'delivered', fulfillmentStatus: 'delivered' });
+    expect(done.data?.items.map((i) => i.deliveredQuantity)).toEqual([2, 1]);
   });
 
   it('gets typed 404s for unknown ids', async () => {

@@ -8,9 +8,11 @@ import type { RouteGroup } from '../route-group.js';
 import { ordersRoutes } from './orders.js';
 import { paymentsRoutes } from './payments.js';
 import { returnsRoutes } from './returns.js';
+import { shipmentsRoutes } from './shipments.js';
 
 export const API_ROUTE_GROUPS: readonly RouteGroup<OrderSystem>[] = [
   ordersRoutes,
+  shipmentsRoutes,
   returnsRoutes,
   paymentsRoutes,
 ];

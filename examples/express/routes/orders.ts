@@ -4,6 +4,7 @@ import {
   type CreateOrderInput,
   cancelOrderInput,
   createOrderInput,
+  fulfillmentStatusSchema,
   listOrdersQuery,
   type OrderSystem,
   orderItemInputSchema,
@@ -48,6 +49,7 @@ export const ordersRoutes = defineRoutes<OrderSystem>({
       Order: orderSchema,
       OrderItem: orderItemSchema,
       OrderState: orderStateSchema,
+      FulfillmentStatus: fulfillmentStatusSchema,
       OrderPage: pageSchema(orderSchema),
       Address: addressSchema,
       PaymentList: paymentListSchema,
@@ -122,7 +124,10 @@ export const ordersRoutes = defineRoutes<OrderSystem>({
       operation: {
         operationId: 'getOrder',
         summary: 'Get order',
-        description: 'The order with its derived `paidTotal` and `refundedTotal`.',
+        description:
+          'The order with what is derived from its payments and shipments: `paidTotal`, ' +
+          "`refundedTotal`, `balanceDue`, `fulfillmentStatus` and each line's `shippedQuantity` " +
+          'and `deliveredQuantity`.',
         pathId: 'OrderId',
         success: {
           status: '200',

@@ -37,7 +37,7 @@ export interface paths {
     };
     /**
      * Get order
-     * @description The order with its derived `paidTotal` and `refundedTotal`.
+     * @description The order with what is derived from its payments and shipments: `paidTotal`, `refundedTotal`, `balanceDue`, `fulfillmentStatus` and each line's `shippedQuantity` and `deliveredQuantity`.
      */
     get: operations['getOrder'];
     put?: never;
@@ -120,6 +120,94 @@ export interface paths {
      * @description Every payment made for the order, with its refunds.
      */
     get: operations['listOrderPayments'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orders/{id}/shipments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List shipments of order
+     * @description Every shipment of the order (cancelled ones too), oldest first.
+     */
+    get: operations['listOrderShipments'];
+    put?: never;
+    /**
+     * Create shipment
+     * @description Creates a `pending` shipment of some units of a `confirmed` or `processing` order (without `items`: every unit not yet in a live shipment). The first shipment moves a confirmed order to `processing`. A unit is never in two live shipments: asking for more is 422 `shipment_quantity_exceeded` with `details.remaining`. Send an `Idempotency-Key` to make retries safe: the same key and body replay the first response with `Idempotency-Replayed: true`.
+     */
+    post: operations['createShipment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/shipments/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get shipment
+     * @description The shipment with its units, carrier and tracking.
+     */
+    get: operations['getShipment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Correct shipment tracking
+     * @description Corrects carrier, tracking number or tracking URL of a `pending` or `shipped` shipment (else 422 `shipment_not_updatable`): a history row `UPDATE_TRACKING` and a `shipment.tracking_updated` event. With `If-Match` the change applies only to that version.
+     */
+    patch: operations['updateShipmentTracking'];
+    trace?: never;
+  };
+  '/api/v1/shipments/{id}/state': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Transition shipment
+     * @description Moves the shipment to `state` (or applies the machine `event`): `pending → shipped → delivered`, `cancelled` from pending. Carrier and tracking sent with it are stored first. The order follows: `shipped` once every unit shipped, `delivered` once every unit arrived. With `If-Match` the change applies only to that version.
+     */
+    patch: operations['transitionShipment'];
+    trace?: never;
+  };
+  '/api/v1/shipments/{id}/history': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get shipment history
+     * @description Every state change and tracking correction of the shipment, oldest first.
+     */
+    get: operations['getShipmentHistory'];
     put?: never;
     post?: never;
     delete?: never;
@@ -531,6 +619,16 @@ export interface components {
       /** @description Lines of a replacement order (an exchange): created when the return is approved, paid first from the return value */
       exchangeItems?: components['schemas']['OrderItemInput'][];
     };
+    CreateShipmentInput: {
+      items?: components['schemas']['ShipmentItemInput'][];
+      carrier?: string;
+      trackingNumber?: string;
+      /**
+       * Format: uri
+       * @description The carrier's tracking page
+       */
+      trackingUrl?: string;
+    };
     Error: {
       error: {
         /** @description Machine-readable code to branch on: validation_error, malformed_json, unauthorized, not_found, invalid_transition, concurrency_conflict, idempotency_in_flight, idempotency_conflict, payment_declined, payload_too_large, unsupported_media_type, provider_unavailable, or the business rule that refused the command, such as return_window_closed */
@@ -543,6 +641,13 @@ export interface components {
         };
       };
     };
+    /** @enum {string} */
+    FulfillmentStatus:
+      | 'unfulfilled'
+      | 'partially_shipped'
+      | 'shipped'
+      | 'partially_delivered'
+      | 'delivered';
     Health: {
       /**
        * @description `ok` when every check passed (200); `error` when one failed, `draining` while the server shuts down (503)
@@ -601,13 +706,7 @@ export interface components {
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       total: number;
       state: components['schemas']['OrderState'];
-      /** @enum {string} */
-      fulfillmentStatus:
-        | 'unfulfilled'
-        | 'partially_shipped'
-        | 'shipped'
-        | 'partially_delivered'
-        | 'delivered';
+      fulfillmentStatus: components['schemas']['FulfillmentStatus'];
       version: number;
       shippingAddress?: components['schemas']['Address'];
       cancellationReason?: string;
@@ -903,6 +1002,49 @@ export interface components {
       | 'refunded'
       | 'rejected'
       | 'cancelled';
+    Shipment: {
+      id: string;
+      orderId: string;
+      state: components['schemas']['ShipmentState'];
+      items: components['schemas']['ShipmentItem'][];
+      carrier?: string;
+      trackingNumber?: string;
+      trackingUrl?: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       */
+      shippedAt?: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       */
+      deliveredAt?: string;
+      version: number;
+      /**
+       * Format: date-time
+       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       */
+      updatedAt: string;
+    };
+    ShipmentItem: {
+      orderItemId: string;
+      quantity: number;
+    };
+    ShipmentItemInput: {
+      orderItemId: string;
+      quantity: number;
+    };
+    ShipmentList: {
+      data: components['schemas']['Shipment'][];
+    };
+    /** @enum {string} */
+    ShipmentState: 'pending' | 'shipped' | 'delivered' | 'cancelled';
     TransitionOrderInput:
       | {
           state: components['schemas']['OrderState'];
@@ -955,6 +1097,37 @@ export interface components {
            */
           pickupAt?: string;
         };
+    TransitionShipmentInput:
+      | {
+          state: components['schemas']['ShipmentState'];
+          carrier?: string;
+          trackingNumber?: string;
+          /**
+           * Format: uri
+           * @description The carrier's tracking page
+           */
+          trackingUrl?: string;
+        }
+      | {
+          /** @enum {string} */
+          event: 'SHIP' | 'DELIVER' | 'CANCEL';
+          carrier?: string;
+          trackingNumber?: string;
+          /**
+           * Format: uri
+           * @description The carrier's tracking page
+           */
+          trackingUrl?: string;
+        };
+    UpdateTrackingInput: {
+      carrier?: string;
+      trackingNumber?: string;
+      /**
+       * Format: uri
+       * @description The carrier's tracking page
+       */
+      trackingUrl?: string;
+    };
   };
   responses: {
     /** @description validation_error (a body, query string or header that fails its schema; `details.issues` point at each problem) or malformed_json */
@@ -1134,6 +1307,11 @@ export interface components {
      * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
      */
     OrderId: string;
+    /**
+     * @description Id of the shipment
+     * @example shp_01j9z6q0a4t6k8n4x2m5b7c3d1
+     */
+    ShipmentId: string;
     /**
      * @description Id of the return
      * @example ret_01j9z6q0a4t6k8n4x2m5b7c3d1
@@ -1421,6 +1599,240 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['PaymentList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  listOrderShipments: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description Id of the order
+         * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['OrderId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The shipments */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ShipmentList'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  createShipment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /**
+         * @description Id of the order
+         * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['OrderId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "orderItemId": "oli_01j9z6q0a4t6k8n4x2m5b7c3d2",
+         *           "quantity": 1
+         *         }
+         *       ],
+         *       "carrier": "UPS",
+         *       "trackingNumber": "1Z999AA10123456784"
+         *     }
+         */
+        'application/json': components['schemas']['CreateShipmentInput'];
+      };
+    };
+    responses: {
+      /** @description The created shipment (or the replayed first result of this idempotency key) */
+      201: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          Location: components['headers']['Location'];
+          'Idempotency-Replayed': components['headers']['IdempotencyReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Shipment'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableEntity'];
+    };
+  };
+  getShipment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description Id of the shipment
+         * @example shp_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['ShipmentId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The shipment */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Shipment'];
+        };
+      };
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  updateShipmentTracking: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
+        'If-Match'?: components['parameters']['IfMatch'];
+      };
+      path: {
+        /**
+         * @description Id of the shipment
+         * @example shp_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['ShipmentId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "carrier": "DHL",
+         *       "trackingNumber": "JD014600006281230704"
+         *     }
+         */
+        'application/json': components['schemas']['UpdateTrackingInput'];
+      };
+    };
+    responses: {
+      /** @description The shipment with its new tracking */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Shipment'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableEntity'];
+    };
+  };
+  transitionShipment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
+        'If-Match'?: components['parameters']['IfMatch'];
+      };
+      path: {
+        /**
+         * @description Id of the shipment
+         * @example shp_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['ShipmentId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "state": "shipped",
+         *       "trackingUrl": "https://carrier.example/track/1Z999"
+         *     }
+         */
+        'application/json': components['schemas']['TransitionShipmentInput'];
+      };
+    };
+    responses: {
+      /** @description The shipment after the transition */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Shipment'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableEntity'];
+    };
+  };
+  getShipmentHistory: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description Id of the shipment
+         * @example shp_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['ShipmentId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The history */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HistoryList'];
         };
       };
       401: components['responses']['Unauthorized'];
