@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   amount_exceeds_balance: 422,
   payment_not_authorized: 422,
   payment_not_refundable: 422,
+  payment_already_captured: 422,
   capture_in_progress: 422,
   void_in_progress: 422,
   refund_exceeds_captured: 422,

@@ -79,8 +79,9 @@ export class PaymentManager {
   }
 
   /**
-   * Captures an authorized payment (all of it unless `amount` is less). Capturing a
-   * payment that is already captured returns it unchanged.
+   * Captures an authorized payment (all of it unless `amount` is less). A payment captures
+   * once: a partial capture releases the rest of the authorization (as Stripe does), and a
+   * second capture is refused (`payment_already_captured`), also under parallel requests.
    */
   async capture(paymentId: string, input: CapturePaymentInput = {}): Promise<Payment> {
     const data = parseInput(capturePaymentInput, input, 'capture');

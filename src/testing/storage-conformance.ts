@@ -7,6 +7,7 @@ import { useStorage } from './storage-conformance/fixtures.js';
 import { inventoryCases } from './storage-conformance/inventory-cases.js';
 import { listCases } from './storage-conformance/list-cases.js';
 import { managerCases } from './storage-conformance/manager-cases.js';
+import { paymentRaceCases } from './storage-conformance/payment-race-cases.js';
 import { queueCases } from './storage-conformance/queue-cases.js';
 import { raceCases } from './storage-conformance/race-cases.js';
 import { shipmentCases } from './storage-conformance/shipment-cases.js';
@@ -67,6 +68,7 @@ export function storageConformanceSuite(
     describe('dead letters', () => deadLetterCases(test, useStorage(test, factory)));
     describe('through the managers', () => managerCases(test, factory));
     describe('races through the managers', () => raceCases(test, factory));
+    describe('payment races: one winner, one refusal code', () => paymentRaceCases(test, factory));
     describe('a command’s events', () => commandEventCases(test, factory));
     describe('shipments', () => shipmentCases(test, factory));
     describe('inventory', () => inventoryCases(test, factory));

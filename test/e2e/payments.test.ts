@@ -220,6 +220,13 @@ describe('manual capture', () => {
       .send({ amount: 1000 })
       .expect(200);
     expect(captured.body).toMatchObject({ state: 'captured', capturedAmount: 1000 });
+    for (const amount of [100, 1001]) {
+      const twice = await t.api
+        .post(`/api/v1/payments/${held.body.id}/capture`)
+        .send({ amount })
+        .expect(422);
+      expect(errorOf(twice).code).toBe('payment_already_captured');
+    }
 
     const other = await pay(t, order.id, { capture: 'manual', amount: 500 });
     const voided = await t.api.post(`/api/v1/payments/${other.body.id}/void`).expect(200);

@@ -220,7 +220,7 @@ describe('payments.process', () => {
 });
 
 describe('manual capture', () => {
-  it('authorizes first, then captures, and a second capture changes nothing', async () => {
+  it('authorizes first, then captures, and refuses a second capture', async () => {
     const { oms, order, provider } = await withOrder();
 
     const authorized = await oms.payments.process({
@@ -235,8 +235,11 @@ describe('manual capture', () => {
     expect(captured).toMatchObject({ state: 'captured', capturedAmount: order.total });
     expect(captured.pendingCapture).toBeUndefined();
 
-    const again = await oms.payments.capture(authorized.id);
-    expect(again).toEqual(captured);
+    await expect(oms.payments.capture(authorized.id)).rejects.toMatchObject({
+      code: 'payment_already_captured',
+      details: { capturedAmount: order.total },
+    });
+    expect(await oms.payments.get(authorized.id)).toEqual(captured);
     expect(provider.calls.filter((c) => c.operation === 'capture')).toHaveLength(1);
     expect(provider.ledger(authorized.id).captured).toBe(order.total);
   });
@@ -449,12 +452,13 @@ describe('payments.refund', () => {
     expect((await oms.payments.get(payment.id)).refunds).toHaveLength(1);
   });
 
-  it('refuses any refund of a fully refunded payment', async () => {
+  it('refuses any refund of a fully refunded payment as more than was captured', async () => {
     const { oms, payment } = await withCapturedPayment();
     await oms.payments.refund(payment.id);
 
     await expect(oms.payments.refund(payment.id)).rejects.toMatchObject({
-      code: 'payment_not_refundable',
+      code: 'refund_exceeds_captured',
+      details: { refundable: 0 },
     });
   });
 

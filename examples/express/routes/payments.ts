@@ -167,7 +167,7 @@ export const paymentsRoutes = defineRoutes<OrderSystem>({
         operationId: 'capturePayment',
         summary: 'Capture payment',
         description:
-          "Captures a payment made with `capture: 'manual'`; `amount` defaults to all of it.",
+          "Captures a payment made with `capture: 'manual'`; `amount` defaults to all of it. A payment captures once: a partial capture releases the rest of the authorization, and a second capture is refused with 422 `payment_already_captured`.",
         pathId: 'PaymentId',
         body: { schema: 'CapturePaymentInput', example: { amount: 4498 }, required: false },
         success: {

@@ -11,7 +11,9 @@ import { withPaymentId } from './outcome.js';
 
 /**
  * Saves a capture intent (`pendingCapture`) on an authorized payment, under its lock:
- * all of it unless `amount` is less. Returns the payment as saved.
+ * all of it unless `amount` is less. A payment captures once: a second capture (of any
+ * amount, or while the first is in flight) is refused with `payment_already_captured`, and
+ * a partial capture releases the rest of the authorization. Returns the payment as saved.
  */
 export async function saveCaptureIntent(
   ctx: SystemContext,
@@ -21,7 +23,21 @@ export async function saveCaptureIntent(
   return runCommand(ctx, async (uow) => {
     const current = await uow.tx.payments.get(paymentId, { forUpdate: true });
     if (!current) throw new NotFoundError('payment', paymentId);
-    if (current.capturedAmount > 0 || current.pendingCapture) return current;
+    if (current.capturedAmount > 0 || current.pendingCapture) {
+      // One capture per authorization, as at Stripe: what was not captured is released.
+      // Under parallel captures exactly one saves its intent; every other one lands here.
+      throw new BusinessRuleError(
+        'payment_already_captured',
+        `Payment ${paymentId} is already captured (or its capture is in progress)`,
+        {
+          details: {
+            paymentId,
+            capturedAmount: current.capturedAmount,
+            ...(current.pendingCapture ? { pendingCapture: current.pendingCapture.amount } : {}),
+          },
+        },
+      );
+    }
     if (current.pendingVoid) {
       throw new BusinessRuleError('void_in_progress', `Payment ${paymentId} is being voided`, {
         details: { paymentId },

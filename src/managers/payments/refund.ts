@@ -11,8 +11,12 @@ import type { SystemContext } from '../system-context.js';
 import { runCommand, type UnitOfWork } from '../unit-of-work.js';
 import { refundOutcome, withPaymentId } from './outcome.js';
 
-/** States with captured money left to refund. */
-const REFUNDABLE = new Set(['captured', 'partially_refunded']);
+/**
+ * States whose payment captured money. A refund of one whose money is all refunded (or
+ * promised to pending refunds) is `refund_exceeds_captured`, whichever way a race ran;
+ * `payment_not_refundable` is for payments that never captured anything.
+ */
+const CAPTURED = new Set(['captured', 'partially_refunded', 'refunded']);
 
 /**
  * Saves a refund intent (`pending`) of part or all (the default) of what is left of a
@@ -29,7 +33,7 @@ export async function saveRefundIntent(
   return runCommand(ctx, async (uow) => {
     const current = await uow.tx.payments.get(paymentId, { forUpdate: true });
     if (!current) throw new NotFoundError('payment', paymentId);
-    if (!REFUNDABLE.has(current.state)) {
+    if (!CAPTURED.has(current.state)) {
       throw new BusinessRuleError(
         'payment_not_refundable',
         `Payment ${paymentId} is ${current.state}; only captured money can be refunded`,

@@ -415,7 +415,7 @@ export interface paths {
     put?: never;
     /**
      * Capture payment
-     * @description Captures a payment made with `capture: 'manual'`; `amount` defaults to all of it.
+     * @description Captures a payment made with `capture: 'manual'`; `amount` defaults to all of it. A payment captures once: a partial capture releases the rest of the authorization, and a second capture is refused with 422 `payment_already_captured`.
      */
     post: operations['capturePayment'];
     delete?: never;
