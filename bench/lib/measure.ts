@@ -1,0 +1,78 @@
+/** Timing helpers shared by the bench stages. */
+
+export interface Throughput {
+  ops: number;
+  seconds: number;
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
+}
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/**
+ * Runs `op(i)` for i in [0, total) with `concurrency` callers in flight at once and reports
+ * throughput and latency percentiles.
+ */
+export async function runConcurrent(
+  total: number,
+  concurrency: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<Throughput> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= total) return;
+      const t = performance.now();
+      await op(i);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  return {
+    ops: total,
+    seconds: round(seconds, 3),
+    opsPerSec: round(total / seconds, 1),
+    p50Ms: round(percentile(latencies, 50)),
+    p99Ms: round(percentile(latencies, 99)),
+  };
+}
+
+/** Latency percentiles of `n` sequential calls of `op`. */
+export async function latency(
+  n: number,
+  op: (i: number) => Promise<unknown>,
+): Promise<{ p50Ms: number; p99Ms: number; meanMs: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await op(i);
+    samples.push(performance.now() - t);
+  }
+  samples.sort((a, b) => a - b);
+  return {
+    p50Ms: round(percentile(samples, 50), 3),
+    p99Ms: round(percentile(samples, 99), 3),
+    meanMs: round(samples.reduce((s, x) => s + x, 0) / samples.length, 3),
+  };
+}
+
+/** Scales an operation count by `BENCH_SCALE` (e.g. 0.2 for a quick run), at least `min`. */
+export function scaled(n: number, min = 20): number {
+  const scale = Number(process.env.BENCH_SCALE ?? '1');
+  return Math.max(min, Math.round(n * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
+}

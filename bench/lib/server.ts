@@ -1,0 +1,117 @@
+/**
+ * The example server as users run it (`npm start`: Node with the tsx loader, request logs
+ * at info level to stdout), started as a child process on the run's Postgres database, and
+ * a keep-alive HTTP client for it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const API_KEY = 'ofk_bench_key_0123456789abcdef';
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface ServerStart {
+  databaseUrl: string;
+  /** Extra Node arguments, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
+  /** Run this entry instead of the TypeScript server through tsx (e.g. a compiled bundle). */
+  entry?: string;
+  env?: Record<string, string>;
+}
+
+export async function startServerProcess(options: ServerStart): Promise<ServerProcess> {
+  const args = options.entry
+    ? [...(options.nodeArgs ?? []), options.entry]
+    : [...(options.nodeArgs ?? []), '--import', 'tsx', 'examples/express/server.ts'];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: options.databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ORDERFLOW_API_KEY: API_KEY,
+      REDIS_URL: '',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) {
+        child.stdout!.off('data', onData);
+        // Keep draining the request log, as a terminal or log shipper would.
+        child.stdout!.resume();
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`server exited (${code}): ${stderr}${out}`)));
+  });
+  return {
+    url,
+    child,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A JSON client over keep-alive connections, at most `sockets` at once. */
+export function httpClient(base: string, sockets: number) {
+  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
+  const { hostname, port } = new URL(base);
+  return {
+    post<T>(path: string, body: unknown): Promise<T> {
+      const payload = JSON.stringify(body);
+      return new Promise<T>((resolve, reject) => {
+        const req = request(
+          {
+            agent,
+            hostname,
+            port,
+            path,
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(payload),
+              authorization: `Bearer ${API_KEY}`,
+            },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const text = Buffer.concat(chunks).toString();
+              if ((res.statusCode ?? 500) >= 300) {
+                reject(new Error(`POST ${path}: ${res.statusCode} ${text}`));
+              } else resolve(JSON.parse(text) as T);
+            });
+          },
+        );
+        req.on('error', reject);
+        req.end(payload);
+      });
+    },
+    close() {
+      agent.destroy();
+    },
+  };
+}

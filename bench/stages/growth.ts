@@ -1,0 +1,134 @@
+/**
+ * List and get latency as the orders table grows: at BENCH_ORDERS (default 100,000; the
+ * README reports 1,000,000) vs at a hundredth of that, on SQLite and Postgres. Rows are
+ * bulk-loaded with the shape the library writes; Postgres gets ANALYZE after each load
+ * (this machine runs it with autovacuum off, so plans would otherwise use stale statistics).
+ */
+import { sql } from 'kysely';
+import { newId } from '../../src/domain/ids.js';
+import type { OrderSystem } from '../../src/index.js';
+import { type BenchStorage, openSystem, SQL_BACKENDS } from '../lib/backends.js';
+import { latency, round } from '../lib/measure.js';
+import type { Stage } from '../lib/report.js';
+
+const STATES = ['pending', 'confirmed', 'processing', 'shipped', 'delivered', 'cancelled'];
+const BATCH = 1000;
+
+function orderRow(n: number, base: number) {
+  const items = [
+    {
+      id: newId('orderLine'),
+      sku: 'TSHIRT-M',
+      name: 'T-shirt',
+      quantity: 2,
+      unitPrice: 1999,
+      lineTotal: 3998,
+      returnable: true,
+    },
+    {
+      id: newId('orderLine'),
+      sku: 'MUG',
+      name: 'Mug',
+      quantity: 1,
+      unitPrice: 1250,
+      lineTotal: 1250,
+      returnable: true,
+    },
+  ];
+  const at = new Date(base + n * 1000).toISOString();
+  return {
+    id: newId('order'),
+    customer_id: `cus_${n % 5000}`,
+    currency: 'USD',
+    items: JSON.stringify(items),
+    subtotal: 5248,
+    shipping_total: 0,
+    tax_total: 0,
+    discount_total: 0,
+    total: 5248,
+    state: STATES[n % STATES.length]!,
+    version: 1,
+    shipping_address: null,
+    cancellation_reason: null,
+    delivered_at: null,
+    metadata: '{}',
+    credit_total: 0,
+    exchange_for_return_id: null,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+async function load(store: BenchStorage, from: number, to: number, ids: string[]): Promise<void> {
+  const db = store.db!;
+  const base = Date.UTC(2024, 0, 1);
+  for (let start = from; start < to; start += BATCH) {
+    const rows = [];
+    for (let n = start; n < Math.min(to, start + BATCH); n++) rows.push(orderRow(n, base));
+    // A sample of ids to get (every 97th), spread over the whole table.
+    for (const r of rows) if (ids.length < 5000 && Math.random() < 0.01) ids.push(r.id);
+    await db.insertInto('orderflow_orders').values(rows).execute();
+  }
+  // Fresh statistics for the planner (Postgres here runs with autovacuum off).
+  await sql`analyze`.execute(db);
+}
+
+async function measure(oms: OrderSystem, ids: readonly string[]) {
+  const samples = 300;
+  const pick = (i: number) => ids[(i * 7919) % ids.length]!;
+  const list = await latency(samples, () => oms.orders.list({ limit: 20 }));
+  const next = await latency(samples, async (i) => {
+    const first = await oms.orders.list({ limit: 20, customerId: `cus_${i % 5000}` });
+    if (first.nextCursor) await oms.orders.list({ limit: 20, cursor: first.nextCursor });
+  });
+  const byState = await latency(samples, (i) =>
+    oms.orders.list({ limit: 20, state: STATES[i % STATES.length] as 'pending' }),
+  );
+  const get = await latency(samples, (i) => oms.orders.get(pick(i)));
+  return { list, customerTwoPages: next, byState, get };
+}
+
+export const growthStage: Stage = {
+  name: 'growth',
+  description: `list/get latency at BENCH_ORDERS (${process.env.BENCH_ORDERS ?? '100000'}) vs a hundredth of it`,
+  async run(ctx) {
+    const large = Number(process.env.BENCH_ORDERS ?? '100000');
+    const small = Math.max(1000, Math.round(large / 100));
+    for (const backend of SQL_BACKENDS) {
+      const sys = await openSystem(backend);
+      try {
+        const ids: string[] = [];
+        let t = performance.now();
+        await load(sys, 0, small, ids);
+        ctx.log(
+          `${backend}: loaded ${small} orders in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+        );
+        await measure(sys.oms, ids); // warm-up
+        const before = await measure(sys.oms, ids);
+        t = performance.now();
+        await load(sys, small, large, ids);
+        ctx.log(
+          `${backend}: loaded ${large} orders in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+        );
+        await measure(sys.oms, ids);
+        const after = await measure(sys.oms, ids);
+        const sum = (m: typeof before) =>
+          m.list.p50Ms + m.customerTwoPages.p50Ms + m.byState.p50Ms + m.get.p50Ms;
+        for (const key of Object.keys(before) as (keyof typeof before)[]) {
+          ctx.log(
+            `${backend}: ${key} p50 ${before[key].p50Ms} ms → ${after[key].p50Ms} ms (p99 ${before[key].p99Ms} → ${after[key].p99Ms})`,
+          );
+        }
+        ctx.figure({
+          name: `${backend}: list+get latency ${large.toLocaleString('en-US')} vs ${small.toLocaleString('en-US')}`,
+          value: round(sum(after) / sum(before)),
+          unit: 'x',
+          target: { op: '<=', value: 1.5 },
+          detail: { small, large, before, after },
+        });
+      } finally {
+        await sys.close();
+      }
+    }
+  },
+};

@@ -1,0 +1,137 @@
+/**
+ * Library overhead on SQLite and Postgres: create-order and the full lifecycle (create →
+ * pay → confirm → ship → deliver → return → refund) through the managers vs the
+ * hand-written kysely baseline on the same tables, 8 concurrent callers. Also reports the
+ * SQL statements (round trips) per create.
+ */
+
+import { type BenchSystem, openSystem, orderInput, SQL_BACKENDS } from '../lib/backends.js';
+import { kyselyBaseline } from '../lib/baseline.js';
+import { round, runConcurrent, scaled } from '../lib/measure.js';
+import type { Stage } from '../lib/report.js';
+
+const CONCURRENCY = 8;
+
+/** The library's lifecycle of one order; resolves when the return's refund has settled. */
+export function libraryLifecycle(sys: BenchSystem) {
+  const { oms } = sys;
+  const refunded = new Map<string, () => void>();
+  oms.events.on('return.state_changed', (event) => {
+    if (event.to === 'refunded') refunded.get(event.id)?.();
+  });
+  return async (i: number) => {
+    const order = await oms.orders.create(orderInput(i));
+    await oms.payments.process({ orderId: order.id, paymentMethod: { token: 'tok_visa' } });
+    await oms.orders.transition(order.id, { state: 'confirmed' });
+    await oms.orders.transition(order.id, { state: 'processing' });
+    await oms.orders.transition(order.id, { state: 'shipped' });
+    await oms.orders.transition(order.id, { state: 'delivered' });
+    const ret = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'defective' }],
+    });
+    const done = new Promise<void>((resolve) => refunded.set(ret.id, resolve));
+    await oms.returns.transition(ret.id, { state: 'approved' });
+    await oms.returns.transition(ret.id, {
+      state: 'pickup_scheduled',
+      pickupAt: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    await oms.returns.transition(ret.id, { state: 'in_transit' });
+    await oms.returns.transition(ret.id, { state: 'received' });
+    await oms.returns.transition(ret.id, { state: 'processed' });
+    await done;
+    refunded.delete(ret.id);
+  };
+}
+
+export const createStage: Stage = {
+  name: 'create',
+  description: 'create-order: library vs hand-written kysely, 8 callers',
+  async run(ctx) {
+    const n = scaled(2000);
+    for (const backend of SQL_BACKENDS) {
+      const sys = await openSystem(backend);
+      try {
+        const base = kyselyBaseline(sys.db!, backend);
+        // Warm both paths up (JIT, connections, plans), then alternate measured rounds.
+        await runConcurrent(200, CONCURRENCY, (i) => sys.oms.orders.create(orderInput(i)));
+        await runConcurrent(200, CONCURRENCY, (i) => base.createOrder(i));
+        sys.counter.reset();
+        const lib = await runConcurrent(n, CONCURRENCY, (i) =>
+          sys.oms.orders.create(orderInput(i)),
+        );
+        await sys.oms.idle();
+        const libStatements = sys.counter.count / n;
+        sys.counter.reset();
+        const hand = await runConcurrent(n, CONCURRENCY, (i) => base.createOrder(i));
+        const handStatements = sys.counter.count / n;
+        ctx.figure({
+          name: `${backend}: create library/kysely`,
+          value: round(lib.opsPerSec / hand.opsPerSec),
+          unit: 'x',
+          target: { op: '>=', value: 0.8 },
+          detail: { library: lib, kysely: hand },
+        });
+        ctx.log(
+          `${backend}: library ${lib.opsPerSec}/s (p50 ${lib.p50Ms} ms), kysely ${hand.opsPerSec}/s (p50 ${hand.p50Ms} ms)`,
+        );
+        ctx.figure({
+          name: `${backend}: SQL statements per create, library`,
+          value: round(libStatements, 1),
+          unit: 'stmts',
+        });
+        ctx.figure({
+          name: `${backend}: SQL statements per create, kysely`,
+          value: round(handStatements, 1),
+          unit: 'stmts',
+        });
+      } finally {
+        await sys.close();
+      }
+    }
+  },
+};
+
+export const lifecycleStage: Stage = {
+  name: 'lifecycle',
+  description: 'full lifecycle: library vs hand-written kysely, 8 callers',
+  async run(ctx) {
+    const n = scaled(200);
+    for (const backend of SQL_BACKENDS) {
+      const sys = await openSystem(backend);
+      try {
+        const base = kyselyBaseline(sys.db!, backend);
+        const lifecycle = libraryLifecycle(sys);
+        await runConcurrent(24, CONCURRENCY, lifecycle);
+        await runConcurrent(24, CONCURRENCY, (i) => base.lifecycle(i));
+        sys.counter.reset();
+        const lib = await runConcurrent(n, CONCURRENCY, lifecycle);
+        await sys.oms.idle();
+        const libStatements = sys.counter.count / n;
+        sys.counter.reset();
+        const hand = await runConcurrent(n, CONCURRENCY, (i) => base.lifecycle(i));
+        const handStatements = sys.counter.count / n;
+        ctx.figure({
+          name: `${backend}: lifecycle library/kysely`,
+          value: round(lib.opsPerSec / hand.opsPerSec),
+          unit: 'x',
+          target: { op: '>=', value: 0.8 },
+          detail: { library: lib, kysely: hand },
+        });
+        ctx.log(`${backend}: library ${lib.opsPerSec} lifecycles/s, kysely ${hand.opsPerSec}/s`);
+        ctx.figure({
+          name: `${backend}: SQL statements per lifecycle, library`,
+          value: round(libStatements, 1),
+          unit: 'stmts',
+        });
+        ctx.figure({
+          name: `${backend}: SQL statements per lifecycle, kysely`,
+          value: round(handStatements, 1),
+          unit: 'stmts',
+        });
+      } finally {
+        await sys.close();
+      }
+    }
+  },
+};
