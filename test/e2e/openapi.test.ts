@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
+  adjustStockInput,
   cancelOrderInput,
   capturePaymentInput,
   createOrderInput,
@@ -14,6 +15,7 @@ import {
   isId,
   processPaymentInput,
   refundPaymentInput,
+  setStockInput,
   transitionOrderInput,
   transitionReturnInput,
   transitionShipmentInput,
@@ -54,6 +56,11 @@ const SPEC_ENDPOINTS = [
   ['patch', '/api/v1/shipments/{id}/state', 'transitionShipment'],
   ['patch', '/api/v1/shipments/{id}', 'updateShipmentTracking'],
   ['get', '/api/v1/shipments/{id}/history', 'getShipmentHistory'],
+  ['get', '/api/v1/inventory', 'listInventory'],
+  ['get', '/api/v1/inventory/{sku}', 'getStock'],
+  ['put', '/api/v1/inventory/{sku}', 'setStock'],
+  ['post', '/api/v1/inventory/{sku}/adjustments', 'adjustStock'],
+  ['get', '/api/v1/inventory/{sku}/movements', 'listStockMovements'],
   ['get', '/openapi.json', 'getOpenApiDocument'],
   ['get', '/docs', 'getDocs'],
   ['get', '/redoc', 'getRedoc'],
@@ -75,6 +82,8 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
   CreateShipmentInput: createShipmentInput,
   TransitionShipmentInput: transitionShipmentInput,
   UpdateTrackingInput: updateTrackingInput,
+  SetStockInput: setStockInput,
+  AdjustStockInput: adjustStockInput,
 };
 
 function operations(): Array<{ method: string; path: string; op: OpenApiOperation }> {
@@ -158,6 +167,9 @@ describe('OpenAPI document of the example app', () => {
     expect(doc.paths['/api/v1/orders/{id}/state']?.patch?.responses).toHaveProperty('409');
     expect(doc.paths['/api/v1/returns']?.post?.responses).toHaveProperty('422');
     expect(doc.paths['/api/v1/orders/{id}']?.get?.responses).toHaveProperty('404');
+    // insufficient_stock is a 409: retrying may succeed once stock is back.
+    expect(doc.paths['/api/v1/orders']?.post?.responses).toHaveProperty('409');
+    expect(doc.paths['/api/v1/inventory/{sku}/adjustments']?.post?.responses).toHaveProperty('409');
   });
 
   it('has one Error schema: { error: { code, message, details? } }', () => {
@@ -180,6 +192,7 @@ describe('OpenAPI document of the example app', () => {
       '/api/v1/payments',
       '/api/v1/payments/{id}/refund',
       '/api/v1/orders/{id}/shipments',
+      '/api/v1/inventory/{sku}/adjustments',
     ]) {
       expect(params(doc.paths[path]?.post), path).toContain('Idempotency-Key');
       const created = Object.values(doc.paths[path]?.post?.responses ?? {})[0] as {
@@ -212,6 +225,16 @@ describe('OpenAPI document of the example app', () => {
       expect.arrayContaining(['limit', 'cursor', 'state', 'orderId']),
     );
     expect(params(doc.paths['/api/v1/orders/{id}']?.get)).toEqual(['id']);
+    expect(params(doc.paths['/api/v1/inventory']?.get)).toEqual([
+      'limit',
+      'cursor',
+      'belowAvailable',
+    ]);
+    expect(params(doc.paths['/api/v1/inventory/{sku}/movements']?.get)).toEqual([
+      'sku',
+      'limit',
+      'cursor',
+    ]);
   });
 
   it('pre-fills nothing Swagger UI would send on every Try it out: optional headers have no example or default', () => {

@@ -13,11 +13,13 @@ import createClient from 'openapi-fetch';
 import {
   type CreateOrderInput,
   createOrderSystem,
+  type InventoryItem,
   type Order,
   type OrderSystem,
   type Payment,
   type Refund,
   type Return,
+  type SetStockInput,
   type Shipment,
   silentLogger,
 } from 'orderflow';
@@ -348,6 +350,44 @@ describe('typed client against the running example app', () => {
     const done = await api.GET('/api/v1/orders/{id}', { params: { path: { id: order.id } } });
     expect(done.data).toMatchObject({ state: 'delivered', fulfillmentStatus: 'delivered' });
     expect(done.data?.items.map((i) => i.deliveredQuantity)).toEqual([2, 1]);
+  });
+
+  it('sets stock, reserves it with an order, refuses an oversell with a typed 409', async () => {
+    const api = client();
+    const set = await api.PUT('/api/v1/inventory/{sku}', {
+      params: { path: { sku: 'LAMP' } },
+      body: { onHand: 3 },
+    });
+    expect(set.data).toMatchObject({ sku: 'LAMP', onHand: 3, available: 3 });
+    expectTypeOf<InventoryItem>().toExtend<Schemas['InventoryItem']>();
+    expectTypeOf<Schemas['SetStockInput']>().toExtend<SetStockInput>();
+
+    const lamps = (quantity: number): Schemas['CreateOrderInput'] => ({
+      customerId: 'cus_typed_stock',
+      currency: 'USD',
+      items: [{ sku: 'LAMP', name: 'Lamp', quantity, unitPrice: 4500 }],
+    });
+    const ordered = await api.POST('/api/v1/orders', { body: lamps(2) });
+    expect(ordered.response.status).toBe(201);
+    const oversold = await api.POST('/api/v1/orders', { body: lamps(2) });
+    expect(oversold.response.status).toBe(409);
+    expect(oversold.error?.error).toMatchObject({
+      code: 'insufficient_stock',
+      details: { sku: 'LAMP', requested: 2, available: 1 },
+    });
+
+    const adjusted = await api.POST('/api/v1/inventory/{sku}/adjustments', {
+      params: { path: { sku: 'LAMP' }, header: { 'Idempotency-Key': 'typed-lamps-in' } },
+      body: { delta: 5, reason: 'delivery' },
+    });
+    expect(adjusted.data).toMatchObject({ onHand: 8, reserved: 2, available: 6 });
+    const low = await api.GET('/api/v1/inventory', { params: { query: { belowAvailable: 7 } } });
+    expect(low.data?.data.map((i) => i.sku)).toContain('LAMP');
+    const movements = await api.GET('/api/v1/inventory/{sku}/movements', {
+      params: { path: { sku: 'LAMP' }, query: { limit: 10 } },
+    });
+    expect(movements.data?.data.map((m) => m.reason)).toEqual(['adjust', 'reserve', 'set']);
+    expect(movements.data?.data[1]?.orderId).toBe(ordered.data?.id);
   });
 
   it('gets typed 404s for unknown ids', async () => {

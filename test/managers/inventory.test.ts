@@ -1,3 +1,4 @@
+import { isReplayed } from 'orderflow';
 import { orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSystems, testSystem } from './setup.js';
@@ -53,6 +54,23 @@ describe('inventory.set and adjust', () => {
     await expect(oms.inventory.adjust('MUG', { delta: 1, reason: 'found' })).rejects.toMatchObject({
       code: 'not_found',
     });
+  });
+
+  it('adjusts once per idempotency key: a retry replays, other input under the key is refused', async () => {
+    const { oms } = await testSystem();
+    await oms.inventory.set('CUP', { onHand: 5 });
+    const delivery = { delta: 24, reason: 'delivery 4711' };
+    const first = await oms.inventory.adjust('CUP', delivery, { idempotencyKey: 'dlv-4711' });
+    const again = await oms.inventory.adjust('CUP', delivery, { idempotencyKey: 'dlv-4711' });
+    expect(first).toMatchObject({ onHand: 29, available: 29 });
+    expect(again).toEqual(first);
+    expect(isReplayed(again)).toBe(true);
+    await expect(
+      oms.inventory.adjust('CUP', { ...delivery, delta: 25 }, { idempotencyKey: 'dlv-4711' }),
+    ).rejects.toMatchObject({ code: 'idempotency_conflict' });
+    expect(await oms.inventory.get('CUP')).toMatchObject({ onHand: 29 });
+    const ledger = await oms.inventory.movements('CUP');
+    expect(ledger.data.filter((m) => m.reason === 'adjust')).toHaveLength(1);
   });
 
   it('refuses bad input with a validation error naming the field, and writes nothing', async () => {

@@ -86,7 +86,9 @@ export const ERROR_RESPONSES: Record<
   },
   '404': {
     name: 'NotFound',
-    description: 'not_found: no such order, return or payment (an id of the wrong shape too)',
+    description:
+      'not_found: no such order, return, payment or shipment (an id of the wrong shape too), ' +
+      'or a SKU without stock',
     example: {
       error: {
         code: 'not_found',
@@ -101,7 +103,8 @@ export const ERROR_RESPONSES: Record<
       'invalid_transition (not reachable from the current state), concurrency_conflict ' +
       '(`If-Match` names an older version, or a concurrent write won) or idempotency_in_flight ' +
       '(the first request with this `Idempotency-Key` is still running; retry after ' +
-      '`Retry-After` seconds)',
+      '`Retry-After` seconds) or insufficient_stock (`details: { sku, requested, available }`; ' +
+      'retrying may succeed once stock is back)',
     retryAfter: true,
     example: {
       error: {

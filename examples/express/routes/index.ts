@@ -5,6 +5,7 @@
  */
 import type { OrderSystem } from 'orderflow';
 import type { RouteGroup } from '../route-group.js';
+import { inventoryRoutes } from './inventory.js';
 import { ordersRoutes } from './orders.js';
 import { paymentsRoutes } from './payments.js';
 import { returnsRoutes } from './returns.js';
@@ -15,4 +16,5 @@ export const API_ROUTE_GROUPS: readonly RouteGroup<OrderSystem>[] = [
   shipmentsRoutes,
   returnsRoutes,
   paymentsRoutes,
+  inventoryRoutes,
 ];

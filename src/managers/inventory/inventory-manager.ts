@@ -1,6 +1,6 @@
 import { presentStock } from '../../domain/inventory.js';
 import { NotFoundError } from '../../errors.js';
-import type { Page } from '../../schemas/common.js';
+import { type CommandOptions, commandOptionsSchema, type Page } from '../../schemas/common.js';
 import {
   type AdjustStockInput,
   adjustStockInput,
@@ -15,6 +15,7 @@ import {
   skuSchema,
 } from '../../schemas/inventory.js';
 import { parseInput } from '../../schemas/parse.js';
+import { idempotent } from '../idempotency.js';
 import { adjustStock, setStock } from '../steps/stock.js';
 import type { SystemContext } from '../system-context.js';
 import { runCommand } from '../unit-of-work.js';
@@ -48,16 +49,35 @@ export class InventoryManager {
   /**
    * Changes the count on hand of a tracked SKU by `delta`, with a reason kept in the ledger.
    * NotFoundError for an untracked SKU; `insufficient_stock` when it would take away more
-   * than is available (unless backorders are allowed).
+   * than is available (unless backorders are allowed). With an `idempotencyKey` a retry
+   * replays the first result instead of adjusting twice.
+   *
+   * ```ts
+   * await oms.inventory.adjust('MUG', { delta: 24, reason: 'delivery 4711' }, { idempotencyKey: 'dlv-4711' });
+   * ```
    */
-  async adjust(sku: string, input: AdjustStockInput): Promise<InventoryItem> {
+  async adjust(
+    sku: string,
+    input: AdjustStockInput,
+    options: CommandOptions = {},
+  ): Promise<InventoryItem> {
     const key = parseInput(skuSchema, sku, 'sku');
     const { delta, reason } = parseInput(adjustStockInput, input, 'adjustment');
-    return runCommand(this.ctx, async (uow) => {
-      const record = await uow.tx.inventory.get(key, { forUpdate: true });
-      if (!record) throw new NotFoundError('inventory', key);
-      return presentStock(await adjustStock(uow, record, delta, reason));
-    });
+    const { idempotencyKey } = parseInput(commandOptionsSchema, options, 'options');
+    return idempotent(
+      this.ctx,
+      'inventory.adjust',
+      idempotencyKey,
+      { sku: key, delta, reason },
+      (idem) =>
+        runCommand(this.ctx, async (uow) => {
+          const record = await uow.tx.inventory.get(key, { forUpdate: true });
+          if (!record) throw new NotFoundError('inventory', key);
+          const stock = presentStock(await adjustStock(uow, record, delta, reason));
+          await idem.finish(uow.tx, { result: stock });
+          return stock;
+        }),
+    );
   }
 
   /** The SKU's stock; NotFoundError when it is not tracked. */

@@ -444,6 +444,90 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/inventory': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List stock
+     * @description Tracked SKUs in SKU order, keyset-paginated: pass `nextCursor` of a page as `cursor` for the next. `belowAvailable=n` keeps the SKUs whose `available` is below n (what to reorder).
+     */
+    get: operations['listInventory'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/inventory/{sku}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get stock
+     * @description The stock of a tracked SKU: `onHand`, `reserved` (units held by live orders, not shipped yet) and `available = onHand − reserved`. An untracked SKU is 404.
+     */
+    get: operations['getStock'];
+    /**
+     * Set stock
+     * @description Sets the count on hand (e.g. from a warehouse system) and whether orders may take more than is available; starts tracking an untracked SKU. Idempotent: the same count twice changes nothing. A count below what live orders hold is 409 `insufficient_stock`.
+     */
+    put: operations['setStock'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/inventory/{sku}/adjustments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Adjust stock
+     * @description Changes the count on hand of a tracked SKU by `delta` (a delivery in, breakage out), with a `reason` kept in the ledger. Taking away more than is available is 409 `insufficient_stock` (unless backorders are allowed). Send an `Idempotency-Key` to make retries safe: the same key and body replay the first response with `Idempotency-Replayed: true`.
+     */
+    post: operations['adjustStock'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/inventory/{sku}/movements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List stock movements
+     * @description The SKU's ledger, newest first and keyset-paginated: every `set`, `adjust`, `reserve`, `release`, `ship` and `restock`, with the order, shipment or return it came from. Summing every movement gives `onHand` and `reserved`.
+     */
+    get: operations['listStockMovements'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/openapi.json': {
     parameters: {
       query?: never;
@@ -577,6 +661,10 @@ export interface components {
       postalCode: string;
       country: string;
     };
+    AdjustStockInput: {
+      delta: number;
+      reason: string;
+    };
     CancelOrderInput: {
       reason?: string;
     };
@@ -677,6 +765,32 @@ export interface components {
     HistoryList: {
       data: components['schemas']['HistoryEntry'][];
     };
+    InventoryItem: {
+      sku: string;
+      /** @description Units in the warehouse */
+      onHand: number;
+      /** @description Units promised to live orders and not shipped yet */
+      reserved: number;
+      /** @description onHand − reserved: what new orders may take */
+      available: number;
+      /** @description Orders may take more than is available */
+      allowBackorder: boolean;
+      version: number;
+      /**
+       * Format: date-time
+       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       */
+      updatedAt: string;
+    };
+    InventoryPage: {
+      data: components['schemas']['InventoryItem'][];
+      nextCursor: string | null;
+    };
     JsonValue:
       | string
       | number
@@ -690,6 +804,8 @@ export interface components {
       /** @constant */
       status: 'ok';
     };
+    /** @enum {string} */
+    MovementReason: 'set' | 'adjust' | 'reserve' | 'release' | 'ship' | 'restock';
     Order: {
       id: string;
       customerId: string;
@@ -1002,6 +1118,10 @@ export interface components {
       | 'refunded'
       | 'rejected'
       | 'cancelled';
+    SetStockInput: {
+      onHand: number;
+      allowBackorder?: boolean;
+    };
     Shipment: {
       id: string;
       orderId: string;
@@ -1045,6 +1165,26 @@ export interface components {
     };
     /** @enum {string} */
     ShipmentState: 'pending' | 'shipped' | 'delivered' | 'cancelled';
+    StockMovement: {
+      id: string;
+      sku: string;
+      onHandDelta: number;
+      reservedDelta: number;
+      reason: components['schemas']['MovementReason'];
+      note?: string;
+      orderId?: string;
+      shipmentId?: string;
+      returnId?: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       */
+      at: string;
+    };
+    StockMovementPage: {
+      data: components['schemas']['StockMovement'][];
+      nextCursor: string | null;
+    };
     TransitionOrderInput:
       | {
           state: components['schemas']['OrderState'];
@@ -1192,7 +1332,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description not_found: no such order, return or payment (an id of the wrong shape too) */
+    /** @description not_found: no such order, return, payment or shipment (an id of the wrong shape too), or a SKU without stock */
     NotFound: {
       headers: {
         [name: string]: unknown;
@@ -1213,7 +1353,7 @@ export interface components {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description invalid_transition (not reachable from the current state), concurrency_conflict (`If-Match` names an older version, or a concurrent write won) or idempotency_in_flight (the first request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds) */
+    /** @description invalid_transition (not reachable from the current state), concurrency_conflict (`If-Match` names an older version, or a concurrent write won) or idempotency_in_flight (the first request with this `Idempotency-Key` is still running; retry after `Retry-After` seconds) or insufficient_stock (`details: { sku, requested, available }`; retrying may succeed once stock is back) */
     Conflict: {
       headers: {
         'Retry-After': components['headers']['RetryAfter'];
@@ -1322,6 +1462,11 @@ export interface components {
      * @example pay_01j9z6q0a4t6k8n4x2m5b7c3d1
      */
     PaymentId: string;
+    /**
+     * @description The stock-keeping unit, as order lines carry it (URL-encoded)
+     * @example TSHIRT-M
+     */
+    Sku: string;
     /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
     IdempotencyKey: string;
     /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
@@ -2323,6 +2468,185 @@ export interface operations {
       409: components['responses']['Conflict'];
       422: components['responses']['UnprocessableEntity'];
       503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listInventory: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+        /** @description Only SKUs whose available is below this */
+        belowAvailable?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of stock records */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InventoryPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+    };
+  };
+  getStock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The stock-keeping unit, as order lines carry it (URL-encoded)
+         * @example TSHIRT-M
+         */
+        sku: components['parameters']['Sku'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The stock record */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InventoryItem'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+    };
+  };
+  setStock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description The stock-keeping unit, as order lines carry it (URL-encoded)
+         * @example TSHIRT-M
+         */
+        sku: components['parameters']['Sku'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "onHand": 40,
+         *       "allowBackorder": false
+         *     }
+         */
+        'application/json': components['schemas']['SetStockInput'];
+      };
+    };
+    responses: {
+      /** @description The stock record */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InventoryItem'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+    };
+  };
+  adjustStock: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+      };
+      path: {
+        /**
+         * @description The stock-keeping unit, as order lines carry it (URL-encoded)
+         * @example TSHIRT-M
+         */
+        sku: components['parameters']['Sku'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "delta": 24,
+         *       "reason": "delivery 4711"
+         *     }
+         */
+        'application/json': components['schemas']['AdjustStockInput'];
+      };
+    };
+    responses: {
+      /** @description The stock record after the adjustment (or the replayed first result of this idempotency key) */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          'Idempotency-Replayed': components['headers']['IdempotencyReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['InventoryItem'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableEntity'];
+    };
+  };
+  listStockMovements: {
+    parameters: {
+      query?: {
+        limit?: number;
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        /**
+         * @description The stock-keeping unit, as order lines carry it (URL-encoded)
+         * @example TSHIRT-M
+         */
+        sku: components['parameters']['Sku'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of movements */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StockMovementPage'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
     };
   };
   getOpenApiDocument: {
