@@ -21,6 +21,7 @@ export {
   type OrderSystem,
   type OrderSystemOptions,
 } from './create-order-system.js';
+export { COUNTRY_CODES, type CountryCode, isCountryCode } from './domain/countries.js';
 export { type CursorPosition, decodeCursor, encodeCursor } from './domain/cursor.js';
 export { ID_PREFIXES, type IdKind, isId, newId } from './domain/ids.js';
 export { presentStock } from './domain/inventory.js';

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { isCountryCode } from '../domain/countries.js';
+import { readCursor } from '../domain/cursor.js';
 import { isCurrencyCode } from '../domain/money.js';
 
 /** An amount in the currency's minor unit (cents): a safe integer ≥ 0, never a float. */
@@ -20,10 +22,58 @@ export const timestampSchema = z.iso
   .datetime({ offset: true })
   .describe('ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z');
 
-/** Free-form JSON object stored with an entity. */
+/**
+ * A timestamp given as input: any ISO 8601 date-time with `Z` or an offset, with or
+ * without fractions of a second, turned into the one form the library stores
+ * (`2026-01-31T12:00:00.000Z`: UTC, milliseconds), so every adapter compares instants.
+ *
+ * ```ts
+ * instantSchema.parse('2026-01-31T13:00:00+01:00'); // '2026-01-31T12:00:00.000Z'
+ * ```
+ */
+export const instantSchema = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value).toISOString())
+  .describe(
+    'ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant',
+  );
+
+/**
+ * Limits of `metadata`, per entity (as Stripe's): at most 50 keys, each key 1–40
+ * characters, each value at most 500 characters once written as JSON.
+ */
+export const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 } as const;
+
+/**
+ * Free-form JSON object stored with an entity, within {@link METADATA_LIMITS}. Its keys
+ * keep the order the client sent them in (integer-like keys, as in any JavaScript object,
+ * come first).
+ */
 export const metadataSchema = z
-  .record(z.string(), z.json())
-  .describe('Free-form JSON object kept with the entity');
+  .record(z.string().min(1).max(METADATA_LIMITS.keyLength), z.json())
+  .superRefine((metadata, ctx) => {
+    const keys = Object.keys(metadata);
+    if (keys.length > METADATA_LIMITS.keys) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `has ${keys.length} keys; at most ${METADATA_LIMITS.keys} are allowed`,
+      });
+    }
+    for (const key of keys) {
+      const length = JSON.stringify(metadata[key])?.length ?? 0;
+      if (length > METADATA_LIMITS.valueLength) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `is ${length} characters as JSON; at most ${METADATA_LIMITS.valueLength} are allowed`,
+        });
+      }
+    }
+  })
+  .meta({ maxProperties: METADATA_LIMITS.keys })
+  .describe(
+    `Free-form JSON object kept with the entity: at most ${METADATA_LIMITS.keys} keys of up to ${METADATA_LIMITS.keyLength} characters, each value at most ${METADATA_LIMITS.valueLength} characters as JSON`,
+  );
 
 /** A postal address; `country` is ISO 3166-1 alpha-2. */
 export const addressSchema = z.strictObject({
@@ -33,13 +83,45 @@ export const addressSchema = z.strictObject({
   city: z.string().min(1).max(100),
   region: z.string().max(100).optional(),
   postalCode: z.string().min(1).max(20),
-  country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code such as US'),
+  country: z
+    .string()
+    .refine(isCountryCode, 'must be an assigned ISO 3166-1 alpha-2 country code such as US'),
 });
 
-/** `limit` and `cursor` of a keyset-paginated list. */
-export const pageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(500).optional(),
+/**
+ * A whole number given as a number or, from a query string, as plain decimal digits:
+ * `'0x10'`, `'1e2'`, `' 5'` and `'5.0'` are refused rather than read as numbers.
+ */
+export function queryInteger<T extends z.ZodType<number>>(schema: T) {
+  return z.preprocess(
+    (value: unknown) =>
+      typeof value === 'string' && /^-?[0-9]+$/.test(value) ? Number(value) : value,
+    schema,
+  );
+}
+
+/** `limit` of a list: 1–100, 20 when absent. */
+export const limitSchema = queryInteger(
+  z
+    .number({ error: 'must be a whole number written in decimal digits' })
+    .int()
+    .min(1)
+    .max(100)
+    .default(20),
+);
+
+/** A keyset cursor: the `nextCursor` of an earlier page, checked before any query runs. */
+export const cursorSchema = z
+  .string()
+  .min(1)
+  .max(500)
+  .refine((cursor) => readCursor(cursor) !== undefined, 'is not a cursor returned by a list call')
+  .describe('The nextCursor of the previous page');
+
+/** `limit` and `cursor` of a keyset-paginated list; unknown keys are refused. */
+export const pageQuerySchema = z.strictObject({
+  limit: limitSchema,
+  cursor: cursorSchema.optional(),
 });
 
 /** Options accepted by create/pay/refund commands. */

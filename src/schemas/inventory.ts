@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idSchema, pageQuerySchema, timestampSchema } from './common.js';
+import { idSchema, pageQuerySchema, queryInteger, timestampSchema } from './common.js';
 
 /** A stock-keeping unit, as order lines carry it. */
 export const skuSchema = z.string().min(1).max(100).describe('Stock-keeping unit');
@@ -48,20 +48,22 @@ export const adjustStockInput = z.strictObject({
 });
 export type AdjustStockInput = z.input<typeof adjustStockInput>;
 
-export const listInventoryQuery = pageQuerySchema
-  .extend({
-    belowAvailable: z.coerce
-      .number()
+export const listInventoryQuery = pageQuerySchema.extend({
+  // SKUs page by SKU, not by (createdAt, id): the inventory adapter checks its own cursor.
+  cursor: z.string().min(1).max(500).optional().describe('The nextCursor of the previous page'),
+  belowAvailable: queryInteger(
+    z
+      .number({ error: 'must be a whole number written in decimal digits' })
       .int()
       .min(-MAX_STOCK)
-      .max(MAX_STOCK)
-      .optional()
-      .describe('Only SKUs whose available is below this'),
-  })
-  .strict();
+      .max(MAX_STOCK),
+  )
+    .optional()
+    .describe('Only SKUs whose available is below this'),
+});
 export type ListInventoryQuery = z.input<typeof listInventoryQuery>;
 
-export const listMovementsQuery = pageQuerySchema.strict();
+export const listMovementsQuery = pageQuerySchema;
 export type ListMovementsQuery = z.input<typeof listMovementsQuery>;
 
 export const MOVEMENT_REASONS = ['set', 'adjust', 'reserve', 'release', 'ship', 'restock'] as const;

@@ -4,6 +4,7 @@ import {
   amountSchema,
   currencySchema,
   idSchema,
+  instantSchema,
   metadataSchema,
   pageQuerySchema,
   timestampSchema,
@@ -195,8 +196,8 @@ export type CancelOrderInput = z.input<typeof cancelOrderInput>;
 export const listOrdersQuery = pageQuerySchema.extend({
   state: orderStateSchema.optional(),
   customerId: z.string().min(1).max(200).optional(),
-  createdAfter: timestampSchema.optional(),
-  createdBefore: timestampSchema.optional(),
+  createdAfter: instantSchema.optional(),
+  createdBefore: instantSchema.optional(),
 });
 export type ListOrdersQuery = z.input<typeof listOrdersQuery>;
 

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { amountSchema, idSchema, pageQuerySchema, timestampSchema } from './common.js';
+import {
+  amountSchema,
+  idSchema,
+  instantSchema,
+  pageQuerySchema,
+  timestampSchema,
+} from './common.js';
 
 export const PAYMENT_STATES = [
   'pending',
@@ -99,7 +105,7 @@ export type PaymentRecord = Payment;
 export const listPaymentsQuery = pageQuerySchema.extend({
   orderId: idSchema('ord').optional(),
   state: paymentStateSchema.optional(),
-  createdAfter: timestampSchema.optional(),
-  createdBefore: timestampSchema.optional(),
+  createdAfter: instantSchema.optional(),
+  createdBefore: instantSchema.optional(),
 });
 export type ListPaymentsQuery = z.input<typeof listPaymentsQuery>;

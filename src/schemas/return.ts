@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { amountSchema, idSchema, pageQuerySchema, timestampSchema } from './common.js';
+import {
+  amountSchema,
+  idSchema,
+  instantSchema,
+  pageQuerySchema,
+  timestampSchema,
+} from './common.js';
 import { orderItemInputSchema } from './order.js';
 
 export const RETURN_STATES = [
@@ -115,12 +121,12 @@ export const transitionReturnInput = z.union([
   z.strictObject({
     state: returnStateSchema,
     reason: z.string().max(1000).optional(),
-    pickupAt: timestampSchema.optional(),
+    pickupAt: instantSchema.optional(),
   }),
   z.strictObject({
     event: returnEventTypeSchema,
     reason: z.string().max(1000).optional(),
-    pickupAt: timestampSchema.optional(),
+    pickupAt: instantSchema.optional(),
   }),
 ]);
 export type TransitionReturnInput = z.input<typeof transitionReturnInput>;
@@ -128,8 +134,8 @@ export type TransitionReturnInput = z.input<typeof transitionReturnInput>;
 export const listReturnsQuery = pageQuerySchema.extend({
   orderId: idSchema('ord').optional(),
   state: returnStateSchema.optional(),
-  createdAfter: timestampSchema.optional(),
-  createdBefore: timestampSchema.optional(),
+  createdAfter: instantSchema.optional(),
+  createdBefore: instantSchema.optional(),
 });
 export type ListReturnsQuery = z.input<typeof listReturnsQuery>;
 

@@ -8,6 +8,7 @@ import { inventoryCases } from './storage-conformance/inventory-cases.js';
 import { listCases } from './storage-conformance/list-cases.js';
 import { managerCases } from './storage-conformance/manager-cases.js';
 import { paymentRaceCases } from './storage-conformance/payment-race-cases.js';
+import { queryCases } from './storage-conformance/query-cases.js';
 import { queueCases } from './storage-conformance/queue-cases.js';
 import { raceCases } from './storage-conformance/race-cases.js';
 import { shipmentCases } from './storage-conformance/shipment-cases.js';
@@ -63,6 +64,7 @@ export function storageConformanceSuite(
   describe(`StorageAdapter conformance: ${name}`, () => {
     describe('orders, returns and payments', () => entityCases(test, useStorage(test, factory)));
     describe('lists and history', () => listCases(test, useStorage(test, factory)));
+    describe('cursors and time bounds', () => queryCases(test, useStorage(test, factory)));
     describe('outbox and idempotency keys', () => queueCases(test, useStorage(test, factory)));
     describe('transactions', () => transactionCases(test, useStorage(test, factory)));
     describe('dead letters', () => deadLetterCases(test, useStorage(test, factory)));

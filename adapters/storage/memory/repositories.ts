@@ -1,4 +1,9 @@
-import { type CursorPosition, decodeCursor, encodeCursor } from '../../../src/domain/cursor.js';
+import {
+  type CursorPosition,
+  canonicalBounds,
+  decodeCursor,
+  encodeCursor,
+} from '../../../src/domain/cursor.js';
 import { decodeSkuCursor, encodeSkuCursor } from '../../../src/domain/inventory.js';
 import type {
   GetOptions,
@@ -106,7 +111,8 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
       async update(order, expectedVersion) {
         return versioned(view, tables.orders, order, expectedVersion);
       },
-      async list(query) {
+      async list(request) {
+        const query = canonicalBounds(request);
         const conditions = { customerId: query.customerId, state: query.state };
         return page(view, tables.orders, filterFor(conditions, query, field), query);
       },
@@ -122,7 +128,8 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
       async update(ret, expectedVersion) {
         return versioned(view, tables.returns, ret, expectedVersion);
       },
-      async list(query) {
+      async list(request) {
+        const query = canonicalBounds(request);
         const conditions = { orderId: query.orderId, state: query.state };
         return page(view, tables.returns, filterFor(conditions, query, field), query);
       },
@@ -143,7 +150,8 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
       async update(payment, expectedVersion) {
         return versioned(view, tables.payments, payment, expectedVersion);
       },
-      async list(query) {
+      async list(request) {
+        const query = canonicalBounds(request);
         const conditions = { orderId: query.orderId, state: query.state };
         return page(view, tables.payments, filterFor(conditions, query, field), query);
       },

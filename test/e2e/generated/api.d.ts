@@ -694,7 +694,7 @@ export interface components {
       discountTotal?: number;
       shippingAddress?: components['schemas']['Address'];
       /**
-       * @description Free-form JSON object kept with the entity
+       * @description Free-form JSON object kept with the entity: at most 50 keys of up to 40 characters, each value at most 500 characters as JSON
        * @default {}
        */
       metadata?: {
@@ -831,7 +831,7 @@ export interface components {
        * @description When the last unit was delivered
        */
       deliveredAt?: string;
-      /** @description Free-form JSON object kept with the entity */
+      /** @description Free-form JSON object kept with the entity: at most 50 keys of up to 40 characters, each value at most 500 characters as JSON */
       metadata: {
         [key: string]: components['schemas']['JsonValue'];
       };
@@ -1215,7 +1215,7 @@ export interface components {
           reason?: string;
           /**
            * Format: date-time
-           * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+           * @description ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant
            */
           pickupAt?: string;
         }
@@ -1233,7 +1233,7 @@ export interface components {
           reason?: string;
           /**
            * Format: date-time
-           * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+           * @description ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant
            */
           pickupAt?: string;
         };
@@ -1491,12 +1491,13 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
+        /** @description The nextCursor of the previous page */
         cursor?: string;
         state?: components['schemas']['OrderState'];
         customerId?: string;
-        /** @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z */
+        /** @description ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant */
         createdAfter?: string;
-        /** @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z */
+        /** @description ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant */
         createdBefore?: string;
       };
       header?: never;
@@ -1988,12 +1989,13 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
+        /** @description The nextCursor of the previous page */
         cursor?: string;
         orderId?: string;
         state?: components['schemas']['ReturnState'];
-        /** @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z */
+        /** @description ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant */
         createdAfter?: string;
-        /** @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z */
+        /** @description ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant */
         createdBefore?: string;
       };
       header?: never;
@@ -2213,12 +2215,13 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
+        /** @description The nextCursor of the previous page */
         cursor?: string;
         orderId?: string;
         state?: components['schemas']['PaymentState'];
-        /** @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z */
+        /** @description ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant */
         createdAfter?: string;
-        /** @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z */
+        /** @description ISO 8601 date-time with Z or an offset, e.g. 2026-01-31T13:00:00+01:00; read as that instant */
         createdBefore?: string;
       };
       header?: never;
@@ -2474,6 +2477,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
+        /** @description The nextCursor of the previous page */
         cursor?: string;
         /** @description Only SKUs whose available is below this */
         belowAvailable?: number;
@@ -2621,6 +2625,7 @@ export interface operations {
     parameters: {
       query?: {
         limit?: number;
+        /** @description The nextCursor of the previous page */
         cursor?: string;
       };
       header?: never;

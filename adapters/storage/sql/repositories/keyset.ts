@@ -1,5 +1,5 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
-import { decodeCursor, encodeCursor } from '../../../../src/domain/cursor.js';
+import { canonicalBounds, decodeCursor, encodeCursor } from '../../../../src/domain/cursor.js';
 import type { PageRequest, StoredPage, TimeFilter } from '../../../../src/ports/storage.js';
 
 /** The part of a kysely select builder keyset pagination needs. */
@@ -16,19 +16,19 @@ export function keysetWhere<Q extends PageableQuery<Q>>(
   query: Q,
   request: PageRequest & TimeFilter,
 ): Q {
+  // Both checked before any SQL is built: a forged cursor or bound never reaches the database.
+  const c = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+  const bounds = canonicalBounds(request);
   let q = query;
-  if (request.cursor !== undefined) {
-    const c = decodeCursor(request.cursor);
-    q = q.where(sql<SqlBool>`(created_at, id) < (${c.createdAt}, ${c.id})`);
-  }
-  if (request.createdAfter !== undefined)
-    q = q.where(sql<SqlBool>`created_at >= ${request.createdAfter}`);
-  if (request.createdBefore !== undefined)
-    q = q.where(sql<SqlBool>`created_at < ${request.createdBefore}`);
-  if (request.updatedAfter !== undefined)
-    q = q.where(sql<SqlBool>`updated_at >= ${request.updatedAfter}`);
-  if (request.updatedBefore !== undefined)
-    q = q.where(sql<SqlBool>`updated_at < ${request.updatedBefore}`);
+  if (c) q = q.where(sql<SqlBool>`(created_at, id) < (${c.createdAt}, ${c.id})`);
+  if (bounds.createdAfter !== undefined)
+    q = q.where(sql<SqlBool>`created_at >= ${bounds.createdAfter}`);
+  if (bounds.createdBefore !== undefined)
+    q = q.where(sql<SqlBool>`created_at < ${bounds.createdBefore}`);
+  if (bounds.updatedAfter !== undefined)
+    q = q.where(sql<SqlBool>`updated_at >= ${bounds.updatedAfter}`);
+  if (bounds.updatedBefore !== undefined)
+    q = q.where(sql<SqlBool>`updated_at < ${bounds.updatedBefore}`);
   return q;
 }
 
