@@ -11,6 +11,7 @@ import {
   createOrderInput,
   createReturnInput,
   createShipmentInput,
+  editOrderInput,
   type IdKind,
   isId,
   processPaymentInput,
@@ -56,6 +57,7 @@ const SPEC_ENDPOINTS = [
   ['patch', '/api/v1/shipments/{id}/state', 'transitionShipment'],
   ['patch', '/api/v1/shipments/{id}', 'updateShipmentTracking'],
   ['get', '/api/v1/shipments/{id}/history', 'getShipmentHistory'],
+  ['post', '/api/v1/orders/{id}/edit', 'editOrder'],
   ['get', '/api/v1/inventory', 'listInventory'],
   ['get', '/api/v1/inventory/{sku}', 'getStock'],
   ['put', '/api/v1/inventory/{sku}', 'setStock'],
@@ -84,6 +86,7 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
   UpdateTrackingInput: updateTrackingInput,
   SetStockInput: setStockInput,
   AdjustStockInput: adjustStockInput,
+  EditOrderInput: editOrderInput,
 };
 
 function operations(): Array<{ method: string; path: string; op: OpenApiOperation }> {
@@ -193,6 +196,7 @@ describe('OpenAPI document of the example app', () => {
       '/api/v1/payments/{id}/refund',
       '/api/v1/orders/{id}/shipments',
       '/api/v1/inventory/{sku}/adjustments',
+      '/api/v1/orders/{id}/edit',
     ]) {
       expect(params(doc.paths[path]?.post), path).toContain('Idempotency-Key');
       const created = Object.values(doc.paths[path]?.post?.responses ?? {})[0] as {
@@ -225,6 +229,11 @@ describe('OpenAPI document of the example app', () => {
       expect.arrayContaining(['limit', 'cursor', 'state', 'orderId']),
     );
     expect(params(doc.paths['/api/v1/orders/{id}']?.get)).toEqual(['id']);
+    expect(params(doc.paths['/api/v1/orders/{id}/edit']?.post)).toEqual([
+      'id',
+      'Idempotency-Key',
+      'If-Match',
+    ]);
     expect(params(doc.paths['/api/v1/inventory']?.get)).toEqual([
       'limit',
       'cursor',
@@ -293,6 +302,19 @@ describe('OpenAPI document of the example app', () => {
       type: 'array',
       items: { $ref: '#/components/schemas/Refund' },
     });
+    // What the order derives from its payments and shipments, and the exchange links.
+    expect(schemas.Order?.required).toEqual(
+      expect.arrayContaining(['balanceDue', 'fulfillmentStatus', 'creditTotal']),
+    );
+    expect(schemas.Order?.properties).toHaveProperty('exchangeForReturnId');
+    expect(schemas.OrderItem?.required).toEqual(
+      expect.arrayContaining(['shippedQuantity', 'deliveredQuantity']),
+    );
+    expect(schemas.Return?.properties).toHaveProperty('exchangeOrderId');
+    expect(schemas.CreateReturnInput?.properties).toHaveProperty('exchangeItems');
+    expect(schemas.ReturnPreview?.required).toEqual(
+      expect.arrayContaining(['exchangeTotal', 'creditTotal', 'refundAmount', 'balanceDue']),
+    );
     for (const name of ['Order', 'Return', 'Payment', 'Refund', 'HistoryEntry', 'Error']) {
       expect(schemas, name).toHaveProperty(name);
     }

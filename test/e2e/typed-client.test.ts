@@ -13,6 +13,7 @@ import createClient from 'openapi-fetch';
 import {
   type CreateOrderInput,
   createOrderSystem,
+  type EditOrderInput,
   type InventoryItem,
   type Order,
   type OrderSystem,
@@ -388,6 +389,87 @@ describe('typed client against the running example app', () => {
     });
     expect(movements.data?.data.map((m) => m.reason)).toEqual(['adjust', 'reserve', 'set']);
     expect(movements.data?.data[1]?.orderId).toBe(ordered.data?.id);
+  });
+
+  it('edits a paid order (the excess refunded by a job) and exchanges a delivered line', async () => {
+    const api = client();
+    const created = await api.POST('/api/v1/orders', {
+      body: {
+        customerId: 'cus_typed_edit',
+        currency: 'USD',
+        items: [{ sku: 'SHIRT-M', name: 'Shirt M', quantity: 2, unitPrice: 2000 }],
+      },
+    });
+    const order = created.data!;
+    const paid = await api.POST('/api/v1/payments', {
+      body: { orderId: order.id, paymentMethod: { token: 'tok_visa' } },
+    });
+    await oms.idle();
+    const current = await api.GET('/api/v1/orders/{id}', { params: { path: { id: order.id } } });
+
+    const editBody: Schemas['EditOrderInput'] = {
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1 }],
+    };
+    expectTypeOf<Schemas['EditOrderInput']>().toExtend<EditOrderInput>();
+    const edited = await api.POST('/api/v1/orders/{id}/edit', {
+      params: {
+        path: { id: order.id },
+        header: {
+          'If-Match': current.response.headers.get('etag')!,
+          'Idempotency-Key': 'typed-edit-1',
+        },
+      },
+      body: editBody,
+    });
+    expect(edited.response.status).toBe(200);
+    expect(edited.data).toMatchObject({ total: 2000, balanceDue: 0 });
+    await oms.idle(); // the excess goes back in a job
+    const refunded = await api.GET('/api/v1/payments/{id}', {
+      params: { path: { id: paid.data!.id } },
+    });
+    expect(refunded.data?.refunds.map((r) => [r.amount, r.reason])).toEqual([[2000, 'order_edit']]);
+    const emptied = await api.POST('/api/v1/orders/{id}/edit', {
+      params: { path: { id: order.id } },
+      body: { items: [{ orderItemId: order.items[0]!.id, quantity: 0 }] },
+    });
+    expect(emptied.response.status).toBe(422);
+    expect(emptied.error?.error.code).toBe('edit_empties_order');
+
+    const shipped = await api.POST('/api/v1/orders/{id}/shipments', {
+      params: { path: { id: order.id } },
+    });
+    for (const state of ['shipped', 'delivered'] as const) {
+      await api.PATCH('/api/v1/shipments/{id}/state', {
+        params: { path: { id: shipped.data!.id } },
+        body: { state },
+      });
+    }
+    const exchange: Schemas['CreateReturnInput'] = {
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'wrong_item' }],
+      exchangeItems: [{ sku: 'SHIRT-L', name: 'Shirt L', quantity: 1, unitPrice: 2000 }],
+    };
+    const preview = await api.POST('/api/v1/returns/preview', { body: exchange });
+    expect(preview.data).toMatchObject({
+      exchangeTotal: 2000,
+      creditTotal: 2000,
+      refundAmount: 0,
+      balanceDue: 0,
+    });
+    const ret = await api.POST('/api/v1/returns', { body: exchange });
+    const approved = await api.PATCH('/api/v1/returns/{id}/state', {
+      params: { path: { id: ret.data!.id } },
+      body: { state: 'approved' },
+    });
+    const replacement = await api.GET('/api/v1/orders/{id}', {
+      params: { path: { id: approved.data!.exchangeOrderId! } },
+    });
+    expect(replacement.data).toMatchObject({
+      exchangeForReturnId: ret.data!.id,
+      creditTotal: 2000,
+      balanceDue: 0,
+    });
+    await oms.idle();
   });
 
   it('gets typed 404s for unknown ids', async () => {

@@ -6,6 +6,7 @@
 import type { OrderSystem } from 'orderflow';
 import type { RouteGroup } from '../route-group.js';
 import { inventoryRoutes } from './inventory.js';
+import { orderEditRoutes } from './order-edits.js';
 import { ordersRoutes } from './orders.js';
 import { paymentsRoutes } from './payments.js';
 import { returnsRoutes } from './returns.js';
@@ -13,6 +14,7 @@ import { shipmentsRoutes } from './shipments.js';
 
 export const API_ROUTE_GROUPS: readonly RouteGroup<OrderSystem>[] = [
   ordersRoutes,
+  orderEditRoutes,
   shipmentsRoutes,
   returnsRoutes,
   paymentsRoutes,

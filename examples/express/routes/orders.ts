@@ -31,6 +31,9 @@ import { defineRoutes } from '../route-group.js';
 
 const ACTOR = 'api';
 
+/** The tag of the order operations (shared by `order-edits.ts`). */
+export const ORDERS_TAG = { name: 'Orders', description: 'Orders and their state machine' };
+
 /** `GET /api/v1/orders/{id}/payments`: the payments of one order. */
 export const paymentListSchema = z.object({ data: z.array(paymentSchema) });
 
@@ -43,7 +46,7 @@ const orderId = (req: Parameters<typeof idParam>[0]) => idParam(req, 'id', 'orde
  */
 export const ordersRoutes = defineRoutes<OrderSystem>({
   scope: 'api',
-  tag: { name: 'Orders', description: 'Orders and their state machine' },
+  tag: ORDERS_TAG,
   components: {
     outputs: {
       Order: orderSchema,

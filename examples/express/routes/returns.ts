@@ -39,7 +39,7 @@ const returnId = (req: Parameters<typeof idParam>[0]) => idParam(req, 'id', 'ret
  */
 export const returnsRoutes = defineRoutes<OrderSystem>({
   scope: 'api',
-  tag: { name: 'Returns', description: 'Returns of delivered order lines' },
+  tag: { name: 'Returns', description: 'Returns of delivered order lines, and exchanges' },
   components: {
     outputs: {
       Return: returnSchema,
@@ -66,7 +66,12 @@ export const returnsRoutes = defineRoutes<OrderSystem>({
       operation: {
         operationId: 'createReturn',
         summary: 'Create return',
-        description: `Initiates a return of delivered order lines; each line's refund is computed as in \`previewReturn\`.${REPLAY_NOTE}`,
+        description:
+          "Initiates a return of delivered order lines; each line's refund is computed as in " +
+          '`previewReturn`. With `exchangeItems` it is an exchange: on approval a replacement ' +
+          'order is created (`exchangeOrderId`), paid first from the return value ' +
+          '(`creditTotal`); only the rest is refunded (`refundAmount`), 0 for an even exchange. ' +
+          `A line can be returned up to its \`deliveredQuantity\`.${REPLAY_NOTE}`,
         body: {
           schema: 'CreateReturnInput',
           example: {
@@ -120,12 +125,16 @@ export const returnsRoutes = defineRoutes<OrderSystem>({
         summary: 'Preview return',
         description:
           'The same checks and refund calculation as `createReturn`, as a dry run: nothing is ' +
-          'written, so it takes no `Idempotency-Key`.',
+          'written, so it takes no `Idempotency-Key`. For an exchange it shows `exchangeTotal` ' +
+          '(the replacement lines), `creditTotal` (what the return value pays of them), ' +
+          "`refundAmount` (what goes back to the customer's payment) and `balanceDue` (what " +
+          'the replacement will still owe).',
         body: {
           schema: 'CreateReturnInput',
           example: {
             orderId: ORDER_ID_EXAMPLE,
-            items: [{ orderItemId: ITEM_ID_EXAMPLE, quantity: 1, reason: 'no_longer_needed' }],
+            items: [{ orderItemId: ITEM_ID_EXAMPLE, quantity: 1, reason: 'wrong_item' }],
+            exchangeItems: [{ sku: 'TSHIRT-L', name: 'T-shirt (L)', quantity: 1, unitPrice: 1999 }],
           },
         },
         success: {

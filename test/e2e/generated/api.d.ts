@@ -128,6 +128,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/orders/{id}/edit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Edit order
+     * @description Changes a `pending`, `confirmed` or `processing` order: new quantities of its lines (0 removes a line), new lines, shipping, tax or discount totals, the shipping address. Totals are recomputed and stock reserved or released in the same transaction. Refused with 422 `order_not_editable` in other states, `edit_below_fulfilled` below the units in shipments, `edit_empties_order` when no unit would be left, `edit_below_credit` below an exchange credit; 409 `insufficient_stock` when new units are not in stock. When the order is left over-paid a job refunds the excess (reason `order_edit`); when it owes more, `balanceDue` shows it and `createPayment` without `amount` charges it. With `If-Match` the edit applies only to that version. Send an `Idempotency-Key` to make retries safe: the same key and body replay the first response with `Idempotency-Replayed: true`.
+     */
+    post: operations['editOrder'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/orders/{id}/shipments': {
     parameters: {
       query?: never;
@@ -231,7 +251,7 @@ export interface paths {
     put?: never;
     /**
      * Create return
-     * @description Initiates a return of delivered order lines; each line's refund is computed as in `previewReturn`. Send an `Idempotency-Key` to make retries safe: the same key and body replay the first response with `Idempotency-Replayed: true`.
+     * @description Initiates a return of delivered order lines; each line's refund is computed as in `previewReturn`. With `exchangeItems` it is an exchange: on approval a replacement order is created (`exchangeOrderId`), paid first from the return value (`creditTotal`); only the rest is refunded (`refundAmount`), 0 for an even exchange. A line can be returned up to its `deliveredQuantity`. Send an `Idempotency-Key` to make retries safe: the same key and body replay the first response with `Idempotency-Replayed: true`.
      */
     post: operations['createReturn'];
     delete?: never;
@@ -251,7 +271,7 @@ export interface paths {
     put?: never;
     /**
      * Preview return
-     * @description The same checks and refund calculation as `createReturn`, as a dry run: nothing is written, so it takes no `Idempotency-Key`.
+     * @description The same checks and refund calculation as `createReturn`, as a dry run: nothing is written, so it takes no `Idempotency-Key`. For an exchange it shows `exchangeTotal` (the replacement lines), `creditTotal` (what the return value pays of them), `refundAmount` (what goes back to the customer's payment) and `balanceDue` (what the replacement will still owe).
      */
     post: operations['previewReturn'];
     delete?: never;
@@ -716,6 +736,20 @@ export interface components {
        * @description The carrier's tracking page
        */
       trackingUrl?: string;
+    };
+    EditOrderInput: {
+      items?: {
+        orderItemId: string;
+        quantity: number;
+      }[];
+      add?: components['schemas']['OrderItemInput'][];
+      /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+      shippingTotal?: number;
+      /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+      taxTotal?: number;
+      /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+      discountTotal?: number;
+      shippingAddress?: components['schemas']['Address'];
     };
     Error: {
       error: {
@@ -1751,6 +1785,68 @@ export interface operations {
       404: components['responses']['NotFound'];
     };
   };
+  editOrder: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
+        'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
+        'If-Match'?: components['parameters']['IfMatch'];
+      };
+      path: {
+        /**
+         * @description Id of the order
+         * @example ord_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['OrderId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "orderItemId": "oli_01j9z6q0a4t6k8n4x2m5b7c3d2",
+         *           "quantity": 1
+         *         }
+         *       ],
+         *       "add": [
+         *         {
+         *           "sku": "MUG-01",
+         *           "name": "Mug",
+         *           "quantity": 1,
+         *           "unitPrice": 1250
+         *         }
+         *       ]
+         *     }
+         */
+        'application/json': components['schemas']['EditOrderInput'];
+      };
+    };
+    responses: {
+      /** @description The edited order (or the replayed first result of this idempotency key) */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          'Idempotency-Replayed': components['headers']['IdempotencyReplayed'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Order'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableEntity'];
+    };
+  };
   listOrderShipments: {
     parameters: {
       query?: never;
@@ -2082,7 +2178,15 @@ export interface operations {
          *         {
          *           "orderItemId": "oli_01j9z6q0a4t6k8n4x2m5b7c3d2",
          *           "quantity": 1,
-         *           "reason": "no_longer_needed"
+         *           "reason": "wrong_item"
+         *         }
+         *       ],
+         *       "exchangeItems": [
+         *         {
+         *           "sku": "TSHIRT-L",
+         *           "name": "T-shirt (L)",
+         *           "quantity": 1,
+         *           "unitPrice": 1999
          *         }
          *       ]
          *     }
