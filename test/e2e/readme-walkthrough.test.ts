@@ -2,8 +2,10 @@
  * The README's "Example server" section, checked against the real thing: its curl
  * walk-through (the ```bash walkthrough blocks) runs with bash against a freshly started
  * `examples/express/server.ts` and must print what the README says it prints (the
- * ```text walkthrough-output block); its endpoint table must list exactly the operations of
- * the server's OpenAPI document.
+ * ```text walkthrough-output block), and so do the walk-throughs after it (```bash
+ * walkthrough-<name> and ```text walkthrough-<name>-output: shipping in parts, an edit and
+ * an exchange, stock); its endpoint table must list exactly the operations of the server's
+ * OpenAPI document.
  *
  * Needs bash, curl and jq. Without them the walk-through is skipped with a loud warning,
  * except under CI=true, where it fails.
@@ -158,5 +160,66 @@ describe('README "Example server"', () => {
       expect(await server.stop()).toBe(0);
     },
     120_000,
+  );
+
+  /**
+   * The other walk-throughs of the section (```bash walkthrough-<name> blocks), each after
+   * the first block of the main one (the key, `$API` and `api`), on one fresh server.
+   * What each may print on stderr: curl's complaint about a deliberate refusal.
+   */
+  const MORE_WALKTHROUGHS: Record<string, RegExp> = {
+    'walkthrough-shipments': /^$/,
+    'walkthrough-edits': /^$/,
+    'walkthrough-stock': /^curl: \(22\) .*\b409\b[^\n]*$/,
+  };
+
+  it.skipIf(missing.length > 0 && !CI)(
+    'walk-throughs of shipping in parts, an edit and an exchange, and stock print what they say',
+    async () => {
+      expect(missing, `the walk-throughs need ${missing.join(', ')} installed`).toEqual([]);
+      const section = exampleServerSection();
+      const [setup] = fencedBlocks(section, 'bash walkthrough');
+      expect(setup).toContain('api() {');
+      const key = /^export ORDERFLOW_API_KEY=(\S+)$/m.exec(setup as string)?.[1] as string;
+
+      workDir = mkdtempSync(join(tmpdir(), 'orderflow-readme-'));
+      const server = await startServerProcess({ cwd: workDir, env: { ORDERFLOW_API_KEY: key } });
+      for (const [name, stderr] of Object.entries(MORE_WALKTHROUGHS)) {
+        const blocks = fencedBlocks(section, `bash ${name}`);
+        const [expectedOutput] = fencedBlocks(section, `text ${name}-output`);
+        expect(blocks.length, name).toBeGreaterThanOrEqual(3);
+        expect(expectedOutput, `${name}-output`).toBeDefined();
+        for (const block of blocks) expect(block).not.toMatch(/localhost:3000(?!\})/);
+
+        const script = join(workDir, `${name}.sh`);
+        writeFileSync(
+          script,
+          [
+            'set -euo pipefail',
+            setup as string,
+            ...blocks.flatMap((block, i) => [`echo '@@ block ${i} @@'`, block]),
+            'echo "@@ done @@"',
+          ].join('\n'),
+        );
+        const run = await runBash(script, workDir, {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: workDir,
+          LANG: 'C.UTF-8',
+          ORDERFLOW_URL: server.url,
+        });
+        const report = `${name}: exit ${run.code}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}\n--- server\n${server.output()}`;
+        expect(run.code, report).toBe(0);
+        expect(run.stdout, report).toMatch(/@@ done @@\n$/);
+        const outputs = run.stdout
+          .replace(/@@ done @@\n$/, '')
+          .split(/^@@ block \d+ @@\n/m)
+          .slice(1);
+        expect(outputs, report).toHaveLength(blocks.length);
+        expect(outputs.at(-1), report).toBe(expectedOutput);
+        expect(run.stderr.trim(), report).toMatch(stderr);
+      }
+      expect(await server.stop()).toBe(0);
+    },
+    180_000,
   );
 });
