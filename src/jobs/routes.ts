@@ -48,9 +48,20 @@ export function jobsForEvent(
     }
     case 'payment.state_changed': {
       const p = event.payload as DomainEvent<'payment.state_changed'>['payload'];
+      const orderId = p.entity.orderId;
       if (p.to === 'captured' && config.autoConfirmOnFullCapture) {
-        const orderId = p.entity.orderId;
         jobs.push(job(JOB_NAMES.confirmPaidOrder, { orderId }, `confirm:${p.id}`));
+      }
+      if ((p.to === 'captured' || p.to === 'authorized') && config.refundOnCancel) {
+        // A provider answer recorded late (by the sweep) may land on an order cancelled
+        // meanwhile: give the money back then. The handler does nothing for a live order.
+        jobs.push(
+          job(
+            JOB_NAMES.refundCancelledOrder,
+            { orderId },
+            `cancel-refund:${orderId}:${p.id}:${p.to}`,
+          ),
+        );
       }
       break;
     }

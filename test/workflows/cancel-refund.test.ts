@@ -1,7 +1,7 @@
 import { DEFAULT_CONFIG } from 'orderflow';
 import { orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeSystems, testSystem } from '../managers/setup.js';
+import { closeSystems, DAY, testSystem } from '../managers/setup.js';
 
 afterEach(closeSystems);
 
@@ -98,5 +98,36 @@ describe('workflow: an order cancelled after capture is refunded by a job', () =
 
     expect((await oms.payments.get(payment.id)).state).toBe('captured');
     expect(provider.ledger(payment.id).refunded).toBe(0);
+  });
+
+  it('refunds a payment whose capture is recorded only after the cancel, however late', async () => {
+    const { oms, provider, clock } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+    // The capture's answer is lost on every try: the payment stays pending in our records.
+    provider.failNext('capture', 'timeout', DEFAULT_CONFIG.providerRetries + 1);
+    const failure = await oms.payments
+      .process({ orderId: order.id, paymentMethod: visa })
+      .catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'provider_unavailable' });
+    const [payment] = await oms.payments.listByOrder(order.id);
+    await oms.orders.cancel(order.id);
+    await oms.idle();
+
+    // The sweep finishes the capture more than a week later (the sweep's window for
+    // cancelled orders): the capture itself must bring the refund.
+    clock.advance(8 * DAY);
+    await oms.sweep();
+    await oms.idle();
+
+    expect(await oms.payments.get(payment!.id)).toMatchObject({
+      state: 'refunded',
+      capturedAmount: order.total,
+      refundedAmount: order.total,
+    });
+    expect(provider.ledger(payment!.id)).toMatchObject({
+      captured: order.total,
+      refunded: order.total,
+      refunds: 1,
+    });
   });
 });
