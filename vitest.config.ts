@@ -20,8 +20,15 @@ const BACKEND_INDEPENDENT_E2E = [
   'test/e2e/crash-restart.test.ts',
 ];
 
-/** The manager and workflow tests: run once per storage backend (test/managers/setup.ts). */
-const SYSTEM_TESTS = ['test/managers/**/*.test.ts', 'test/workflows/**/*.test.ts'];
+/**
+ * The manager, workflow and model-based tests: run once per storage backend
+ * (test/managers/setup.ts).
+ */
+const SYSTEM_TESTS = [
+  'test/managers/**/*.test.ts',
+  'test/workflows/**/*.test.ts',
+  'test/model/**/*.test.ts',
+];
 
 const systemsOn = (backend: 'memory' | 'sqlite' | 'postgres') => ({
   extends: true as const,
