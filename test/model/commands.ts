@@ -10,11 +10,11 @@ import { isOrderflowError } from 'orderflow';
 import { assertStockInvariants } from '../../src/testing/storage-conformance/stock-invariants.js';
 import type { Action } from './action.js';
 import { fulfilmentActions } from './fulfilment-actions.js';
-import { settledProblems, stepProblems } from './invariants.js';
+import { editRefundProblems, settledProblems, stepProblems } from './invariants.js';
 import { createOrderArb, orderActions } from './order-actions.js';
 import { paymentActions } from './payment-actions.js';
 import { progressActions } from './progress-actions.js';
-import { readSnapshot, type Snapshot, TRACKED, type World } from './world.js';
+import { type Fault, readSnapshot, type Snapshot, TRACKED, type World } from './world.js';
 
 const MINUTE = 60_000;
 /** Refusals after which a payment step may have recorded something (a failed payment, an intent). */
@@ -70,24 +70,53 @@ async function attempt(w: World, action: Action): Promise<{ did?: string; code?:
   }
 }
 
+/**
+ * A provider outage during a step: faults armed for every call of one operation until the
+ * step's jobs are done, so they also hit the refunds, voids and captures the step sets off.
+ */
+export interface Outage {
+  operation: 'authorize' | 'capture' | 'void' | 'refund';
+  fault: Fault;
+  count: number;
+}
+
+const outageArb: fc.Arbitrary<Outage> = fc.record({
+  operation: fc.constantFrom<Outage['operation']>('authorize', 'capture', 'refund', 'refund'),
+  fault: fc.constantFrom<Fault>('timeout', 'timeout_after_success'),
+  count: fc.constantFrom(1, 4, 8),
+});
+
 class Step implements fc.AsyncCommand<object, World> {
-  constructor(readonly action: Action) {}
+  constructor(
+    readonly action: Action,
+    readonly outage: Outage | null = null,
+  ) {}
   check = () => true;
   async run(_: object, w: World): Promise<void> {
     const before = w.state;
+    if (this.outage) w.provider.arm(this.outage.operation, this.outage.fault, this.outage.count);
     const outcome = await attempt(w, this.action);
-    w.provider.disarm();
+    if (!this.outage) w.provider.disarm();
     if (outcome.did === undefined) {
+      w.provider.disarm();
       w.trace.push(`(nothing for: ${this.action.label})`);
       return;
     }
-    w.trace.push(outcome.code ? `${outcome.did} ${outcome.code}` : outcome.did);
-    const after = await observe(w, this.action.label);
+    w.trace.push(
+      `${outcome.code ? `${outcome.did} ${outcome.code}` : outcome.did}${this.outage ? ' (outage)' : ''}`,
+    );
+    await w.oms.idle();
+    w.provider.disarm();
+    const after = await observe(w, this.toString());
+    failIf(editRefundProblems(before, after), this.toString());
     if (outcome.code && !MAY_HAVE_WRITTEN.has(outcome.code)) {
       failIf(changes(before, after), `${this.action.label} refused (${outcome.code}) but wrote`);
     }
   }
-  toString = () => this.action.label;
+  toString = () =>
+    this.outage
+      ? `${this.action.label} during a ${this.outage.operation} outage (${this.outage.fault}×${this.outage.count})`
+      : this.action.label;
 }
 
 class Batch implements fc.AsyncCommand<object, World> {
@@ -132,7 +161,11 @@ const actionArb = fc.oneof(...weighted);
 /** Every command of a run, with how often each comes. */
 export const commandArbs: fc.Arbitrary<fc.AsyncCommand<object, World>>[] = [
   fc.oneof(
-    { arbitrary: actionArb.map((a) => new Step(a)), weight: 12 },
+    { arbitrary: actionArb.map((a) => new Step(a)), weight: 10 },
+    {
+      arbitrary: fc.tuple(actionArb, outageArb).map(([a, o]) => new Step(a, o)),
+      weight: 2,
+    },
     {
       arbitrary: fc.array(actionArb, { minLength: 2, maxLength: 4 }).map((as) => new Batch(as)),
       weight: 3,

@@ -241,6 +241,35 @@ function balanceProblems(s: Snapshot, order: Order, settled: boolean): string[] 
   return [];
 }
 
+/**
+ * Refunds of what an edit left over-paid that appeared during one step (not a batch) may
+ * give back the excess and no more: after them, what the order keeps still covers what it
+ * costs. A second refund of the same excess would leave it owing.
+ */
+export function editRefundProblems(before: Snapshot, after: Snapshot): string[] {
+  const seen = new Set(before.payments.flatMap((p) => p.refunds.map((r) => r.id)));
+  const out: string[] = [];
+  for (const order of after.orders) {
+    const payments = after.payments.filter((p) => p.orderId === order.id);
+    const refunds = payments.flatMap((p) => p.refunds);
+    const fresh = refunds.filter((r) => r.reason === EDIT_REFUND_REASON && !seen.has(r.id));
+    if (fresh.length === 0 || order.state === 'cancelled') continue;
+    const kept =
+      sum(payments.map((p) => p.capturedAmount)) -
+      sum(
+        refunds
+          .filter((r) => r.returnId === undefined && r.state !== 'failed')
+          .map((r) => r.amount),
+      );
+    if (kept < order.total - order.creditTotal) {
+      out.push(
+        `order ${order.id}: edit refunds ${fresh.map((r) => `${r.id} ${r.amount}`).join(', ')} leave ${kept} for a total of ${order.total} − credit ${order.creditTotal}`,
+      );
+    }
+  }
+  return out;
+}
+
 /** What is wrong with the state after a step. */
 export function stepProblems(
   s: Snapshot,
