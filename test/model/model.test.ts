@@ -18,7 +18,7 @@ import { newWorld } from './world.js';
 
 const backend = systemBackend();
 /** Runs per backend by default: about a minute for the three together in CI. */
-const DEFAULT_RUNS = { memory: 60, sqlite: 40, postgres: 20 } as const;
+const DEFAULT_RUNS = { memory: 60, sqlite: 40, postgres: 15 } as const;
 
 function envNumber(name: string): number | undefined {
   const raw = process.env[name]?.trim();
