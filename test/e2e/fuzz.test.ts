@@ -1,5 +1,5 @@
 /**
- * Fuzzing of the example app (SPEC §9) over a real listening server on SQLite: every
+ * Fuzzing of the example app (SPEC §9, §15) over a real listening server on SQLite: every
  * endpoint, with path ids that exist, ids of the right shape that don't, and garbage;
  * arbitrary JSON bodies (deep, huge numbers, unicode, arrays, null) and near-valid ones
  * that reach the business rules; raw bodies with wrong or absent content types; arbitrary
@@ -62,6 +62,9 @@ interface Known {
   itemsByOrder: Record<string, string[]>;
   returns: string[];
   payments: string[];
+  shipments: string[];
+  /** SKUs with a stock record. */
+  skus: string[];
 }
 
 interface Fixture {
@@ -95,11 +98,23 @@ afterEach(async () => {
 
 /**
  * Seeds orders in most states (pending, part paid, confirmed, processing, shipped,
- * delivered, cancelled), returns (initiated, approved) and payments (captured, partially
- * refunded, authorized for manual capture, failed); returns their ids.
+ * delivered, cancelled), returns (initiated, approved), payments (captured, partially
+ * refunded, authorized for manual capture, failed), shipments (pending, shipped,
+ * delivered) and stock (MUG, and TSHIRT-M with backorders); returns their ids.
  */
 async function seed(oms: OrderSystem): Promise<Known> {
-  const known: Known = { orders: [], items: [], itemsByOrder: {}, returns: [], payments: [] };
+  const known: Known = {
+    orders: [],
+    items: [],
+    itemsByOrder: {},
+    returns: [],
+    payments: [],
+    shipments: [],
+    skus: [],
+  };
+  await oms.inventory.set('MUG', { onHand: 40 });
+  await oms.inventory.set('TSHIRT-M', { onHand: 5, allowBackorder: true });
+  known.skus.push('MUG', 'TSHIRT-M');
   const remember = (order: Order) => {
     known.orders.push(order.id);
     known.items.push(...order.items.map((i) => i.id));
@@ -157,7 +172,15 @@ async function seed(oms: OrderSystem): Promise<Known> {
   known.returns.push(r1.id, r2.id);
   const [p3] = await oms.payments.listByOrder(d3);
   await oms.payments.refund(p3!.id, { amount: 100, reason: 'goodwill' });
+  // A pending shipment of one unit beside the shipped and delivered ones.
+  await oms.shipments.create(processing.id, {
+    items: [{ orderItemId: processing.items[0]!.id, quantity: 1 }],
+    carrier: 'UPS',
+  });
   await oms.idle();
+  for (const id of known.orders) {
+    known.shipments.push(...(await oms.shipments.listByOrder(id)).map((s) => s.id));
+  }
   return known;
 }
 
@@ -657,7 +680,13 @@ const headersFrom = (
   });
 
 function arbitraries(known: Known) {
-  const allKnown = [...known.orders, ...known.returns, ...known.payments, ...known.items];
+  const allKnown = [
+    ...known.orders,
+    ...known.returns,
+    ...known.payments,
+    ...known.items,
+    ...known.shipments,
+  ];
   const validShape = (prefix: string) =>
     fc
       .array(fc.constantFrom(...ID_ALPHABET), { minLength: 26, maxLength: 26 })
@@ -698,6 +727,45 @@ function arbitraries(known: Known) {
   const orderId = idOf(known.orders, 'ord');
   const returnId = idOf(known.returns, 'ret');
   const paymentId = idOf(known.payments, 'pay');
+  const shipmentId = idOf(known.shipments, 'shp');
+  /** Mostly a tracked SKU; else an untracked one, one too long, or garbage. */
+  const sku = fc.oneof(
+    { weight: 6, arbitrary: fc.constantFrom(...known.skus) },
+    { weight: 1, arbitrary: shortText(20).map(encodeURIComponent) },
+    { weight: 1, arbitrary: fc.constantFrom('X'.repeat(101), 'A%2FB', '%20', 'MUG%00') },
+    { weight: 1, arbitrary: garbageSegment },
+  );
+  const trackingFields = {
+    carrier: optional(fc.oneof(shortText(100), fc.constant(''))),
+    trackingNumber: optional(shortText(200)),
+    trackingUrl: optional(
+      fc.oneof(
+        fc.webUrl(),
+        fc.constantFrom(
+          'javascript:alert(1)',
+          'ftp://x',
+          'not a url',
+          `https://${'x'.repeat(2100)}`,
+        ),
+      ),
+    ),
+  };
+  /** Lines of an order by id: quantities mostly small, sometimes out of range. */
+  const lineChanges = (min: number) =>
+    fc.array(
+      withExtraKeys(
+        fc.record({
+          orderItemId: field(idOf(known.items, 'oli')),
+          quantity: field(
+            fc.oneof(
+              { weight: 5, arbitrary: fc.integer({ min, max: 3 }) },
+              { weight: 1, arbitrary: fc.constantFrom(-1, 0, 1.5, 1_000_001) },
+            ),
+          ),
+        }),
+      ),
+      { minLength: 1, maxLength: 3 },
+    );
   const timestamp = fc.oneof(
     {
       weight: 4,
@@ -765,6 +833,7 @@ function arbitraries(known: Known) {
               { minLength: 1, maxLength: 3 },
             ),
           ),
+          exchangeItems: sometimes(field(fc.array(orderItem, { maxLength: 2 })), 30),
         }),
       ),
     );
@@ -873,6 +942,53 @@ function arbitraries(known: Known) {
       }),
     ),
     capture: withExtraKeys(fc.record({ amount: optional(amount) })),
+    createShipment: withExtraKeys(
+      fc.record({ items: optional(lineChanges(1)), ...trackingFields }),
+    ),
+    transitionShipment: withExtraKeys(
+      fc.oneof(
+        fc.record({
+          state: field(fc.constantFrom('pending', 'shipped', 'delivered', 'cancelled', 'lost')),
+          ...trackingFields,
+        }),
+        fc.record({
+          event: field(fc.constantFrom('SHIP', 'DELIVER', 'CANCEL', 'LOSE')),
+          ...trackingFields,
+        }),
+      ),
+    ),
+    tracking: withExtraKeys(fc.record(trackingFields)),
+    editOrder: withExtraKeys(
+      fc.record({
+        items: optional(lineChanges(0)),
+        add: optional(fc.array(orderItem, { minLength: 1, maxLength: 2 })),
+        shippingTotal: optional(amount),
+        taxTotal: optional(amount),
+        discountTotal: optional(fc.integer({ min: 0, max: 100_000 })),
+      }),
+    ),
+    setStock: withExtraKeys(
+      fc.record({
+        onHand: field(
+          fc.oneof(
+            { weight: 5, arbitrary: fc.integer({ min: 0, max: 50 }) },
+            { weight: 1, arbitrary: fc.constantFrom(-1, 1.5, 2_000_000_000, '10') },
+          ),
+        ),
+        allowBackorder: optional(fc.boolean()),
+      }),
+    ),
+    adjustStock: withExtraKeys(
+      fc.record({
+        delta: field(
+          fc.oneof(
+            { weight: 5, arbitrary: fc.integer({ min: -5, max: 5 }) },
+            { weight: 1, arbitrary: fc.constantFrom(0.5, 2_000_000_000, '3') },
+          ),
+        ),
+        reason: field(fc.oneof(shortText(30), fc.constant(''))),
+      }),
+    ),
     none: fc.constant({}),
   };
   type BodyKind = keyof typeof bodies;
@@ -980,6 +1096,35 @@ function arbitraries(known: Known) {
     { method: 'GET', path: path('/api/v1/payments'), body: 'none', query: query(['orderId']) },
     { method: 'GET', path: path('/api/v1/returns/', returnId, '/history'), body: 'none' },
     { method: 'GET', path: path('/api/v1/payments/', paymentId, '/history'), body: 'none' },
+    {
+      method: 'POST',
+      path: path('/api/v1/orders/', orderId, '/shipments'),
+      body: 'createShipment',
+    },
+    { method: 'GET', path: path('/api/v1/orders/', orderId, '/shipments'), body: 'none' },
+    { method: 'GET', path: path('/api/v1/shipments/', shipmentId), body: 'none' },
+    { method: 'PATCH', path: path('/api/v1/shipments/', shipmentId), body: 'tracking' },
+    {
+      method: 'PATCH',
+      path: path('/api/v1/shipments/', shipmentId, '/state'),
+      body: 'transitionShipment',
+    },
+    { method: 'GET', path: path('/api/v1/shipments/', shipmentId, '/history'), body: 'none' },
+    { method: 'POST', path: path('/api/v1/orders/', orderId, '/edit'), body: 'editOrder' },
+    {
+      method: 'GET',
+      path: path('/api/v1/inventory'),
+      body: 'none',
+      query: query(['belowAvailable']),
+    },
+    { method: 'GET', path: path('/api/v1/inventory/', sku), body: 'none' },
+    { method: 'PUT', path: path('/api/v1/inventory/', sku), body: 'setStock' },
+    {
+      method: 'POST',
+      path: path('/api/v1/inventory/', sku, '/adjustments'),
+      body: 'adjustStock',
+    },
+    { method: 'GET', path: path('/api/v1/inventory/', sku, '/movements'), body: 'none' },
     { method: 'GET', path: path('/health'), body: 'none' },
     { method: 'GET', path: path('/health/live'), body: 'none' },
     { method: 'GET', path: path('/health/ready'), body: 'none' },
