@@ -106,6 +106,8 @@ function sqlitePath(name: string): string {
 /** A pg Pool whose clients count every query they send. */
 function countingPool(connectionString: string, counter: StatementCounter, max: number) {
   const pool = new pg.Pool({ connectionString, max });
+  // An idle client cut off when the run's database is dropped is expected, not a crash.
+  pool.on('error', () => undefined);
   const wrapped = new WeakSet<object>();
   const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
   (pool as unknown as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
