@@ -76,3 +76,43 @@ export function scaled(n: number, min = 20): number {
   const scale = Number(process.env.BENCH_SCALE ?? '1');
   return Math.max(min, Math.round(n * (Number.isFinite(scale) && scale > 0 ? scale : 1)));
 }
+
+/**
+ * Measures two contenders in alternating rounds (a, b, a, b, …) and adds up each one's
+ * operations and time, so load that comes and goes on a shared machine falls on both alike.
+ */
+export async function alternate(
+  total: number,
+  concurrency: number,
+  a: (i: number) => Promise<unknown>,
+  b: (i: number) => Promise<unknown>,
+  options: { rounds?: number; between?: () => Promise<unknown> } = {},
+): Promise<{ a: Throughput; b: Throughput }> {
+  const rounds = options.rounds ?? 4;
+  const per = Math.max(1, Math.round(total / rounds));
+  const results: { a: Throughput[]; b: Throughput[] } = { a: [], b: [] };
+  let offset = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const side of ['a', 'b'] as const) {
+      const op = side === 'a' ? a : b;
+      const base = offset;
+      results[side].push(await runConcurrent(per, concurrency, (i) => op(base + i)));
+      offset += per;
+      await options.between?.();
+    }
+  }
+  return { a: combine(results.a), b: combine(results.b) };
+}
+
+function combine(parts: readonly Throughput[]): Throughput {
+  const ops = parts.reduce((s, p) => s + p.ops, 0);
+  const seconds = parts.reduce((s, p) => s + p.seconds, 0);
+  const median = (xs: number[]) => xs.sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return {
+    ops,
+    seconds: round(seconds, 3),
+    opsPerSec: round(ops / seconds, 1),
+    p50Ms: median(parts.map((p) => p.p50Ms)),
+    p99Ms: median(parts.map((p) => p.p99Ms)),
+  };
+}
