@@ -22,6 +22,8 @@ interface StateChangedEntity {
  */
 export class UnitOfWork {
   readonly events: OutboxRecord[] = [];
+  /** History rows, written with the events when the command's work is done. */
+  readonly historyRows: HistoryEntry[] = [];
   /** The command's time, the same for every row it writes. */
   readonly now: string;
 
@@ -91,7 +93,18 @@ export class UnitOfWork {
     };
     if (entry.actor !== undefined) row.actor = entry.actor;
     if (entry.reason !== undefined) row.reason = entry.reason;
-    await this.tx.history.append(row);
+    // Written at the end of the transaction with the events (see `writeLog`): nothing in a
+    // command reads its own history back.
+    this.historyRows.push(row);
+  }
+
+  /** Writes the command's history rows and outbox events, at the end of its transaction. */
+  async writeLog(): Promise<void> {
+    const { tx, historyRows, events } = this;
+    if (historyRows.length === 0 && events.length === 0) return;
+    if (tx.appendLog) return tx.appendLog(historyRows, events);
+    for (const row of historyRows) await tx.history.append(row);
+    if (events.length > 0) await tx.outbox.insert(events);
   }
 }
 
@@ -108,7 +121,7 @@ export async function runCommand<T>(
   const result = await ctx.storage.transaction(async (tx) => {
     const uow = new UnitOfWork(tx, ctx);
     const value = await fn(uow);
-    if (uow.events.length > 0) await tx.outbox.insert(uow.events);
+    await uow.writeLog();
     events = uow.events;
     return value;
   });

@@ -43,6 +43,12 @@ export interface Repositories {
   outbox: OutboxRepository;
   idempotency: IdempotencyRepository;
   deadLetters: DeadLetterRepository;
+  /**
+   * Optional: writes a command's history rows and outbox events together at the end of its
+   * transaction, in as few round trips as the database allows (Postgres: one statement).
+   * Without it, the core appends the history rows one by one and inserts the events.
+   */
+  appendLog?(history: readonly HistoryEntry[], events: readonly OutboxRecord[]): Promise<void>;
 }
 
 export interface GetOptions {
@@ -137,6 +143,12 @@ export interface InventoryQuery extends PageRequest {
  */
 export interface InventoryRepository {
   get(sku: string, options?: GetOptions): Promise<InventoryRecord | undefined>;
+  /**
+   * Optional: the records of `skus` that exist, in ascending SKU order, each locked (with
+   * `forUpdate`) in that order — one round trip instead of one `get` per SKU. Without it,
+   * the core calls `get` for each SKU in SKU order.
+   */
+  getMany?(skus: readonly string[], options?: GetOptions): Promise<InventoryRecord[]>;
   /** Inserts a new stock record; its SKU is not tracked yet. */
   insert(record: InventoryRecord): Promise<void>;
   update(record: InventoryRecord, expectedVersion: number): Promise<boolean>;

@@ -201,6 +201,14 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
         const row = view.get(tables.inventory, sku);
         return row ? stockOf(row) : undefined;
       },
+      async getMany(skus) {
+        const found: InventoryRecord[] = [];
+        for (const sku of [...new Set(skus)].sort()) {
+          const row = view.get(tables.inventory, sku);
+          if (row) found.push(stockOf(row));
+        }
+        return found;
+      },
       async insert(record) {
         if (view.get(tables.inventory, record.sku)) {
           throw new Error(`stock of ${record.sku} already exists`);

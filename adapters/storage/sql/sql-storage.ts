@@ -17,6 +17,7 @@ import {
   idempotencyRepository,
   outboxRepository,
 } from './repositories/log-repositories.js';
+import { appendLog } from './repositories/log-writer.js';
 import { shipmentRepository } from './repositories/shipment-repository.js';
 import type { Database } from './schema.js';
 
@@ -46,6 +47,7 @@ const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05', '22P02']);
 
 export function sqlRepositories(ctx: SqlContext): Repositories {
   return {
+    appendLog: (history, events) => appendLog(ctx, history, events),
     orders: orderRepository(ctx),
     returns: returnRepository(ctx),
     payments: paymentRepository(ctx),

@@ -65,8 +65,17 @@ function lowStockCheck(
 /** Locks the stock records of `skus` in SKU order; untracked SKUs are absent. */
 async function lockAll(uow: UnitOfWork, skus: Iterable<string>) {
   const locked = new Map<string, InventoryRecord>();
-  for (const sku of [...new Set(skus)].sort()) {
-    const record = await uow.tx.inventory.get(sku, { forUpdate: true });
+  const sorted = [...new Set(skus)].sort();
+  if (sorted.length === 0) return locked;
+  const { inventory } = uow.tx;
+  if (inventory.getMany) {
+    for (const record of await inventory.getMany(sorted, { forUpdate: true })) {
+      locked.set(record.sku, record);
+    }
+    return locked;
+  }
+  for (const sku of sorted) {
+    const record = await inventory.get(sku, { forUpdate: true });
     if (record) locked.set(sku, record);
   }
   return locked;

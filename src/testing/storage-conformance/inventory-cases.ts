@@ -61,6 +61,26 @@ function storageCases(test: TestApi, storage: () => StorageAdapter): void {
     sameData(await s.inventory.get(record.sku), next);
   });
 
+  it('reads several stock records at once, in SKU order, leaving out untracked SKUs', async () => {
+    const s = storage();
+    for (const sku of ['M', 'A', 'Z']) await s.inventory.insert(stock(sku, { onHand: sku.length }));
+    const getMany = s.inventory.getMany?.bind(s.inventory);
+    if (!getMany) return; // optional: the core falls back to one get per SKU
+    sameData(
+      (await getMany(['Z', 'missing', 'A', 'M'])).map((r) => r.sku),
+      ['A', 'M', 'Z'],
+    );
+    sameData(await getMany(['M']), [stock('M', { onHand: 1 })]);
+    sameData(await getMany([]), []);
+    const locked = await s.transaction(async (tx) =>
+      tx.inventory.getMany!(['Z', 'A'], { forUpdate: true }),
+    );
+    sameData(
+      locked.map((r) => r.sku),
+      ['A', 'Z'],
+    );
+  });
+
   it('lists SKUs in order, page by page, and those whose available is below a bound', async () => {
     const s = storage();
     for (const [sku, onHand, reserved] of [

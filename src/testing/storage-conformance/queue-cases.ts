@@ -33,6 +33,49 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
     ]);
   });
 
+  it('writes a command log (history rows and outbox events) with its transaction, or not at all', async () => {
+    const s = storage();
+    const entry = (to: string, n: number) => ({
+      entity: 'order' as const,
+      entityId: 'ord_log',
+      from: n === 0 ? null : 'pending',
+      to,
+      event: n === 0 ? 'CREATE' : 'CONFIRM',
+      at: at(n),
+    });
+    const events = [0, 1].map((i) => outboxRecord({ createdAt: at(i) }));
+    await s.transaction(async (tx) => {
+      if (tx.appendLog) await tx.appendLog([entry('pending', 0), entry('confirmed', 1)], events);
+      else {
+        await tx.history.append(entry('pending', 0));
+        await tx.history.append(entry('confirmed', 1));
+        await tx.outbox.insert(events);
+      }
+    });
+    sameData(
+      (await s.history.list('order', 'ord_log')).map((h) => h.to),
+      ['pending', 'confirmed'],
+    );
+    assert.equal(await s.outbox.count(), 2);
+    // Only history, only events, and a rolled-back transaction.
+    await s.transaction(async (tx) => tx.appendLog?.([entry('cancelled', 2)], []));
+    await s.transaction(async (tx) => tx.appendLog?.([], [outboxRecord({ createdAt: at(3) })]));
+    const failed = s.transaction(async (tx) => {
+      await tx.appendLog?.([entry('shipped', 4)], [outboxRecord({ createdAt: at(4) })]);
+      throw new Error('roll back');
+    });
+    await failed.then(
+      () => assert.fail('expected the transaction to fail'),
+      (error: Error) => assert.equal(error.message, 'roll back'),
+    );
+    const expected = s.appendLog ? ['pending', 'confirmed', 'cancelled'] : ['pending', 'confirmed'];
+    sameData(
+      (await s.history.list('order', 'ord_log')).map((h) => h.to),
+      expected,
+    );
+    assert.equal(await s.outbox.count(), s.appendLog ? 3 : 2);
+  });
+
   it('deletes dispatched outbox rows and keeps counting the rest', async () => {
     const s = storage();
     const rows = [0, 1, 2, 3].map((i) => outboxRecord({ createdAt: at(i) }));

@@ -12,6 +12,19 @@ export function inventoryRepository({ db, flags, codec }: SqlContext): Inventory
       const row = await q.executeTakeFirst();
       return row ? codec.inventory(row) : undefined;
     },
+    async getMany(skus, options) {
+      if (skus.length === 0) return [];
+      // Postgres locks the rows as the sorted result returns them: in SKU order, like
+      // one `get` per SKU would, so two commands never deadlock on stock.
+      const bySku = db
+        .selectFrom('orderflow_inventory')
+        .selectAll()
+        .where('sku', 'in', [...skus])
+        .orderBy('sku');
+      const q = options?.forUpdate && flags.rowLocks ? bySku.forUpdate() : bySku;
+      const rows = await q.execute();
+      return rows.map((r) => codec.inventory(r));
+    },
     async insert(record) {
       await db.insertInto('orderflow_inventory').values(codec.inventoryRow(record)).execute();
     },
