@@ -14,15 +14,18 @@ import { editRefundProblems, settledProblems, stepProblems } from './invariants.
 import { createOrderArb, orderActions } from './order-actions.js';
 import { paymentActions } from './payment-actions.js';
 import { progressActions } from './progress-actions.js';
-import { type Fault, readSnapshot, type Snapshot, TRACKED, type World } from './world.js';
+import {
+  type Fault,
+  ModelFailure,
+  readSnapshot,
+  type Snapshot,
+  TRACKED,
+  type World,
+} from './world.js';
 
 const MINUTE = 60_000;
 /** Refusals after which a payment step may have recorded something (a failed payment, an intent). */
 const MAY_HAVE_WRITTEN = new Set(['payment_declined', 'provider_unavailable']);
-
-export class ModelFailure extends Error {
-  override name = 'ModelFailure';
-}
 
 function failIf(problems: readonly string[], after: string): void {
   if (problems.length > 0) throw new ModelFailure(`after ${after}:\n  ${problems.join('\n  ')}`);
@@ -169,6 +172,13 @@ export const commandArbs: fc.Arbitrary<fc.AsyncCommand<object, World>>[] = [
     {
       arbitrary: fc.array(actionArb, { minLength: 2, maxLength: 4 }).map((as) => new Batch(as)),
       weight: 3,
+    },
+    {
+      // The same action two or three times at once: the copies pick the same entity.
+      arbitrary: fc
+        .tuple(actionArb, fc.integer({ min: 2, max: 3 }))
+        .map(([a, n]) => new Batch(Array.from({ length: n }, () => a))),
+      weight: 2,
     },
     {
       arbitrary: fc

@@ -1,8 +1,8 @@
 /** Steps on orders and stock: create, cancel, transition, edit, set and adjust stock. */
 import fc from 'fast-check';
-import { ORDER_STATES, type Order } from 'orderflow';
+import { DEFAULT_CONFIG, ORDER_STATES, type Order } from 'orderflow';
 import { type Action, type Pick, pick, showPick } from './action.js';
-import { SKUS, TRACKED } from './world.js';
+import { ModelFailure, SKUS, TRACKED } from './world.js';
 
 export const pickArb: fc.Arbitrary<Pick> = fc.record({
   n: fc.nat({ max: 1000 }),
@@ -19,6 +19,8 @@ export const lineInput = (l: Line, i: number) => ({ ...l, name: `${l.sku} ${i}` 
 const showLines = (lines: readonly Line[]) =>
   lines.map((l) => `${l.quantity}×${l.sku}@${l.unitPrice}`).join('+');
 
+/** How long an idempotency key is kept at least (the default `idempotencyKeyTtlHours`). */
+const KEY_TTL_MS = DEFAULT_CONFIG.idempotencyKeyTtlHours * 3_600_000;
 const EDITABLE = new Set(['pending', 'confirmed', 'processing']);
 const FINAL = new Set(['cancelled', 'returned']);
 
@@ -33,22 +35,33 @@ export const createOrderArb = fc
     (c): Action => ({
       label: `create ${showLines(c.lines)} ship ${c.shippingTotal} disc ${c.discountTotal}${c.key ? ` key ${c.key}` : ''}`,
       async run(w) {
-        const order = await w.oms.orders.create(
-          {
-            customerId: 'c_model',
-            currency: 'USD',
-            items: c.lines.map(lineInput),
-            shippingTotal: c.shippingTotal,
-            discountTotal: c.discountTotal,
-            shippingAddress: {
-              line1: '1 Main St',
-              city: 'Springfield',
-              postalCode: '1',
-              country: 'US',
-            },
+        const input = {
+          customerId: 'c_model',
+          currency: 'USD',
+          items: c.lines.map(lineInput),
+          shippingTotal: c.shippingTotal,
+          discountTotal: c.discountTotal,
+          shippingAddress: {
+            line1: '1 Main St',
+            city: 'Springfield',
+            postalCode: '1',
+            country: 'US',
           },
-          c.key ? { idempotencyKey: c.key } : {},
-        );
+        };
+        const order = await w.oms.orders.create(input, c.key ? { idempotencyKey: c.key } : {});
+        if (c.key) {
+          // A key answers with its first order, and only for the same input, for at least
+          // the key's time to live (a day); after that it may start afresh.
+          const known = w.keys.get(c.key);
+          const fresh = { input: JSON.stringify(input), id: order.id, at: w.clock.now() };
+          const first = known && w.clock.now() - known.at < KEY_TTL_MS ? known : fresh;
+          w.keys.set(c.key, first);
+          if (first.input !== JSON.stringify(input) || first.id !== order.id) {
+            throw new ModelFailure(
+              `key ${c.key} gave ${order.id}; first ${first.id} for ${first.input}`,
+            );
+          }
+        }
         return `created ${order.id} total ${order.total}`;
       },
     }),

@@ -85,6 +85,11 @@ export function faultyProvider(fake: FakePaymentProvider): FaultyProvider {
   };
 }
 
+/** A broken invariant (never an OrderflowError, so a step cannot take it for a refusal). */
+export class ModelFailure extends Error {
+  override name = 'ModelFailure';
+}
+
 /** Everything the invariants look at, read from storage through the managers. */
 export interface Snapshot {
   orders: Order[];
@@ -104,6 +109,8 @@ export interface World extends TestSystem {
   state: Snapshot;
   /** One line per step: what it did and how it ended (printed when a run fails). */
   trace: string[];
+  /** Idempotency keys used for orders: the first input and order of each. */
+  keys: Map<string, { input: string; id: string; at: number }>;
 }
 
 /** A fresh system on this run's backend with the tracked SKUs stocked. */
@@ -117,7 +124,13 @@ export async function newWorld(): Promise<World> {
   for (const t of TRACKED) {
     await system.oms.inventory.set(t.sku, { onHand: t.onHand, allowBackorder: t.allowBackorder });
   }
-  const world: World = { ...system, provider, state: emptySnapshot(), trace: [] };
+  const world: World = {
+    ...system,
+    provider,
+    state: emptySnapshot(),
+    trace: [],
+    keys: new Map(),
+  };
   world.state = await readSnapshot(system.oms);
   return world;
 }
