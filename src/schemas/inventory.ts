@@ -48,6 +48,19 @@ export const adjustStockInput = z.strictObject({
 });
 export type AdjustStockInput = z.input<typeof adjustStockInput>;
 
+/** Options of `inventory.set`: apply only to this version of the record (`concurrency_conflict`). */
+export const setStockOptionsSchema = z.strictObject({
+  expectedVersion: z.number().int().min(0).optional(),
+});
+export type SetStockOptions = z.input<typeof setStockOptionsSchema>;
+
+/** Options of `inventory.adjust`: a version to apply to, and an idempotency key. */
+export const adjustStockOptionsSchema = z.strictObject({
+  expectedVersion: z.number().int().min(0).optional(),
+  idempotencyKey: z.string().min(1).max(255).optional(),
+});
+export type AdjustStockOptions = z.input<typeof adjustStockOptionsSchema>;
+
 export const listInventoryQuery = pageQuerySchema.extend({
   // SKUs page by SKU, not by (createdAt, id): the inventory adapter checks its own cursor.
   cursor: z.string().min(1).max(500).optional().describe('The nextCursor of the previous page'),

@@ -100,6 +100,45 @@ describe('PUT and GET /api/v1/inventory/{sku}', () => {
     expect(list.body.data).toEqual([]);
   });
 
+  it('applies a PUT or an adjustment with If-Match only to that version: 409 concurrency_conflict otherwise', async () => {
+    const t = await apiTest();
+    const created = await t.api
+      .put('/api/v1/inventory/CUP')
+      .set('If-Match', '"0"')
+      .send({ onHand: 5 })
+      .expect(200);
+    const etag = created.headers.etag as string;
+    await t.api.post('/api/v1/orders').send(cups(1)).expect(201); // reserving moves it on
+    for (const res of [
+      await t.api.put('/api/v1/inventory/CUP').set('If-Match', etag).send({ onHand: 9 }),
+      await t.api
+        .post('/api/v1/inventory/CUP/adjustments')
+        .set('If-Match', etag)
+        .send({ delta: 4, reason: 'recount' }),
+    ]) {
+      expect(res.status).toBe(409);
+      expect(errorOf(res)).toMatchObject({
+        code: 'concurrency_conflict',
+        details: { entity: 'inventory', id: 'CUP' },
+      });
+    }
+    const now = await t.api.get('/api/v1/inventory/CUP').expect(200);
+    expect(now.body).toMatchObject({ onHand: 5, reserved: 1 });
+    const adjusted = await t.api
+      .post('/api/v1/inventory/CUP/adjustments')
+      .set('If-Match', now.headers.etag as string)
+      .send({ delta: 4, reason: 'recount' })
+      .expect(200);
+    expect(adjusted.body.onHand).toBe(9);
+    await t.api
+      .put('/api/v1/inventory/CUP')
+      .set('If-Match', 'soon')
+      .send({ onHand: 1 })
+      .expect(400);
+    await t.api.put('/api/v1/inventory/NEW').set('If-Match', '"3"').send({ onHand: 1 }).expect(409);
+    await t.api.get('/api/v1/inventory/NEW').expect(404);
+  });
+
   it('refuses a count below what live orders hold with 409 insufficient_stock', async () => {
     const t = await apiTest();
     await t.api.put('/api/v1/inventory/CUP').send({ onHand: 5 }).expect(200);

@@ -244,6 +244,12 @@ describe('OpenAPI document of the example app', () => {
       'limit',
       'cursor',
     ]);
+    expect(params(doc.paths['/api/v1/inventory/{sku}']?.put)).toEqual(['sku', 'If-Match']);
+    expect(params(doc.paths['/api/v1/inventory/{sku}/adjustments']?.post)).toEqual([
+      'sku',
+      'Idempotency-Key',
+      'If-Match',
+    ]);
   });
 
   it('pre-fills nothing Swagger UI would send on every Try it out: optional headers have no example or default', () => {

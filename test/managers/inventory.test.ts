@@ -73,6 +73,42 @@ describe('inventory.set and adjust', () => {
     expect(ledger.data.filter((m) => m.reason === 'adjust')).toHaveLength(1);
   });
 
+  it('applies set and adjust only to the expected version when one is given', async () => {
+    const { oms } = await testSystem();
+    await expect(
+      oms.inventory.set('CUP', { onHand: 5 }, { expectedVersion: 1 }),
+    ).rejects.toMatchObject({
+      code: 'concurrency_conflict',
+      details: { entity: 'inventory', id: 'CUP', expectedVersion: 1, actualVersion: 0 },
+    });
+    const created = await oms.inventory.set('CUP', { onHand: 5 }, { expectedVersion: 0 });
+    await oms.orders.create(cups(1)); // the reservation moves the version on
+    await expect(
+      oms.inventory.set('CUP', { onHand: 9 }, { expectedVersion: created.version }),
+    ).rejects.toMatchObject({ code: 'concurrency_conflict' });
+    await expect(
+      oms.inventory.adjust(
+        'CUP',
+        { delta: 1, reason: 'found' },
+        { expectedVersion: created.version },
+      ),
+    ).rejects.toMatchObject({ code: 'concurrency_conflict' });
+    const now = await oms.inventory.get('CUP');
+    expect(now).toMatchObject({ onHand: 5, reserved: 1 });
+    expect((await oms.inventory.movements('CUP')).data).toHaveLength(2);
+    const adjusted = await oms.inventory.adjust(
+      'CUP',
+      { delta: 1, reason: 'found' },
+      { expectedVersion: now.version },
+    );
+    const set = await oms.inventory.set(
+      'CUP',
+      { onHand: 9 },
+      { expectedVersion: adjusted.version },
+    );
+    expect(set).toMatchObject({ onHand: 9, reserved: 1, version: adjusted.version + 1 });
+  });
+
   it('refuses bad input with a validation error naming the field, and writes nothing', async () => {
     const { oms } = await testSystem();
     await oms.inventory.set('CUP', { onHand: 5 });

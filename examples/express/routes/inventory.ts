@@ -13,7 +13,7 @@ import {
   skuSchema,
   stockMovementSchema,
 } from 'orderflow';
-import { bodyOf, idempotencyOptions, queryOf, sendEntity } from '../http.js';
+import { bodyOf, idempotencyOptions, queryOf, sendEntity, versionOptions } from '../http.js';
 import { REPLAY_NOTE } from '../openapi/shared.js';
 import { json, ref, standalone } from '../openapi/zod-schemas.js';
 import { defineRoutes } from '../route-group.js';
@@ -109,8 +109,10 @@ export const inventoryRoutes = defineRoutes<OrderSystem>({
           'Sets the count on hand (e.g. from a warehouse system) and whether orders may take ' +
           'more than is available; starts tracking an untracked SKU. Idempotent: the same ' +
           'count twice changes nothing. A count below what live orders hold is 409 ' +
-          '`insufficient_stock`.',
+          '`insufficient_stock`. With `If-Match` the count applies only to that version of ' +
+          'the record (every reservation moves it on); `"0"` means "not tracked yet".',
         pathId: 'Sku',
+        ifMatch: true,
         body: { schema: 'SetStockInput', example: { onHand: 40, allowBackorder: false } },
         success: {
           status: '200',
@@ -121,7 +123,12 @@ export const inventoryRoutes = defineRoutes<OrderSystem>({
         errors: ['409'],
       },
       handler: (oms) => async (req, res) => {
-        sendEntity(res, 200, await oms.inventory.set(skuOf(req), bodyOf(req) as SetStockInput));
+        const stock = await oms.inventory.set(
+          skuOf(req),
+          bodyOf(req) as SetStockInput,
+          versionOptions(req),
+        );
+        sendEntity(res, 200, stock);
       },
     },
     {
@@ -133,8 +140,10 @@ export const inventoryRoutes = defineRoutes<OrderSystem>({
         description:
           'Changes the count on hand of a tracked SKU by `delta` (a delivery in, breakage out), ' +
           'with a `reason` kept in the ledger. Taking away more than is available is 409 ' +
-          `\`insufficient_stock\` (unless backorders are allowed).${REPLAY_NOTE}`,
+          '`insufficient_stock` (unless backorders are allowed). With `If-Match` it applies ' +
+          `only to that version of the record.${REPLAY_NOTE}`,
         pathId: 'Sku',
+        ifMatch: true,
         body: { schema: 'AdjustStockInput', example: { delta: 24, reason: 'delivery 4711' } },
         idempotencyKey: true,
         success: {
@@ -148,11 +157,10 @@ export const inventoryRoutes = defineRoutes<OrderSystem>({
         errors: ['404', '409', '422'],
       },
       handler: (oms) => async (req, res) => {
-        const stock = await oms.inventory.adjust(
-          skuOf(req),
-          bodyOf(req) as AdjustStockInput,
-          idempotencyOptions(req),
-        );
+        const stock = await oms.inventory.adjust(skuOf(req), bodyOf(req) as AdjustStockInput, {
+          ...versionOptions(req),
+          ...idempotencyOptions(req),
+        });
         sendEntity(res, 200, stock);
       },
     },

@@ -1,17 +1,21 @@
 import { presentStock } from '../../domain/inventory.js';
-import { NotFoundError } from '../../errors.js';
-import { type CommandOptions, commandOptionsSchema, type Page } from '../../schemas/common.js';
+import { ConcurrencyError, NotFoundError } from '../../errors.js';
+import type { Page } from '../../schemas/common.js';
 import {
   type AdjustStockInput,
+  type AdjustStockOptions,
   adjustStockInput,
+  adjustStockOptionsSchema,
   type InventoryItem,
   type ListInventoryQuery,
   type ListMovementsQuery,
   listInventoryQuery,
   listMovementsQuery,
   type SetStockInput,
+  type SetStockOptions,
   type StockMovement,
   setStockInput,
+  setStockOptionsSchema,
   skuSchema,
 } from '../../schemas/inventory.js';
 import { parseInput } from '../../schemas/parse.js';
@@ -38,19 +42,37 @@ export class InventoryManager {
   /**
    * Sets the count on hand (e.g. synced from a warehouse system), and whether orders may
    * take more than is available. Starts tracking an untracked SKU. Refused with
-   * `insufficient_stock` when the count would not cover the units live orders hold.
+   * `insufficient_stock` when the count would not cover the units live orders hold, and with
+   * `concurrency_conflict` when `expectedVersion` is not the record's version (0: untracked).
+   *
+   * ```ts
+   * const stock = await oms.inventory.get('MUG');
+   * await oms.inventory.set('MUG', { onHand: 12 }, { expectedVersion: stock.version });
+   * ```
    */
-  async set(sku: string, input: SetStockInput): Promise<InventoryItem> {
+  async set(
+    sku: string,
+    input: SetStockInput,
+    options: SetStockOptions = {},
+  ): Promise<InventoryItem> {
     const key = parseInput(skuSchema, sku, 'sku');
     const data = parseInput(setStockInput, input, 'stock');
-    return runCommand(this.ctx, async (uow) => presentStock(await setStock(uow, key, data)));
+    const { expectedVersion } = parseInput(setStockOptionsSchema, options, 'options');
+    return runCommand(this.ctx, async (uow) => {
+      if (expectedVersion !== undefined) {
+        const current = await uow.tx.inventory.get(key, { forUpdate: true });
+        assertStockVersion(key, current?.version ?? 0, expectedVersion);
+      }
+      return presentStock(await setStock(uow, key, data));
+    });
   }
 
   /**
    * Changes the count on hand of a tracked SKU by `delta`, with a reason kept in the ledger.
    * NotFoundError for an untracked SKU; `insufficient_stock` when it would take away more
-   * than is available (unless backorders are allowed). With an `idempotencyKey` a retry
-   * replays the first result instead of adjusting twice.
+   * than is available (unless backorders are allowed); `concurrency_conflict` when
+   * `expectedVersion` is not the record's version. With an `idempotencyKey` a retry replays
+   * the first result instead of adjusting twice.
    *
    * ```ts
    * await oms.inventory.adjust('MUG', { delta: 24, reason: 'delivery 4711' }, { idempotencyKey: 'dlv-4711' });
@@ -59,11 +81,15 @@ export class InventoryManager {
   async adjust(
     sku: string,
     input: AdjustStockInput,
-    options: CommandOptions = {},
+    options: AdjustStockOptions = {},
   ): Promise<InventoryItem> {
     const key = parseInput(skuSchema, sku, 'sku');
     const { delta, reason } = parseInput(adjustStockInput, input, 'adjustment');
-    const { idempotencyKey } = parseInput(commandOptionsSchema, options, 'options');
+    const { idempotencyKey, expectedVersion } = parseInput(
+      adjustStockOptionsSchema,
+      options,
+      'options',
+    );
     return idempotent(
       this.ctx,
       'inventory.adjust',
@@ -73,6 +99,9 @@ export class InventoryManager {
         runCommand(this.ctx, async (uow) => {
           const record = await uow.tx.inventory.get(key, { forUpdate: true });
           if (!record) throw new NotFoundError('inventory', key);
+          if (expectedVersion !== undefined) {
+            assertStockVersion(key, record.version, expectedVersion);
+          }
           const stock = presentStock(await adjustStock(uow, record, delta, reason));
           await idem.finish(uow.tx, { result: stock });
           return stock;
@@ -102,4 +131,9 @@ export class InventoryManager {
     if (!(await this.ctx.storage.inventory.get(key))) throw new NotFoundError('inventory', key);
     return this.ctx.storage.inventory.movements(key, q);
   }
+}
+
+/** `concurrency_conflict` unless the stock record is at `expected` (0: not tracked yet). */
+function assertStockVersion(sku: string, actual: number, expected: number): void {
+  if (actual !== expected) throw new ConcurrencyError('inventory', sku, expected, actual);
 }

@@ -498,7 +498,7 @@ export interface paths {
     get: operations['getStock'];
     /**
      * Set stock
-     * @description Sets the count on hand (e.g. from a warehouse system) and whether orders may take more than is available; starts tracking an untracked SKU. Idempotent: the same count twice changes nothing. A count below what live orders hold is 409 `insufficient_stock`.
+     * @description Sets the count on hand (e.g. from a warehouse system) and whether orders may take more than is available; starts tracking an untracked SKU. Idempotent: the same count twice changes nothing. A count below what live orders hold is 409 `insufficient_stock`. With `If-Match` the count applies only to that version of the record (every reservation moves it on); `"0"` means "not tracked yet".
      */
     put: operations['setStock'];
     post?: never;
@@ -519,7 +519,7 @@ export interface paths {
     put?: never;
     /**
      * Adjust stock
-     * @description Changes the count on hand of a tracked SKU by `delta` (a delivery in, breakage out), with a `reason` kept in the ledger. Taking away more than is available is 409 `insufficient_stock` (unless backorders are allowed). Send an `Idempotency-Key` to make retries safe: the same key and body replay the first response with `Idempotency-Replayed: true`.
+     * @description Changes the count on hand of a tracked SKU by `delta` (a delivery in, breakage out), with a `reason` kept in the ledger. Taking away more than is available is 409 `insufficient_stock` (unless backorders are allowed). With `If-Match` it applies only to that version of the record. Send an `Idempotency-Key` to make retries safe: the same key and body replay the first response with `Idempotency-Replayed: true`.
      */
     post: operations['adjustStock'];
     delete?: never;
@@ -2638,7 +2638,10 @@ export interface operations {
   setStock: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
+        'If-Match'?: components['parameters']['IfMatch'];
+      };
       path: {
         /**
          * @description The stock-keeping unit, as order lines carry it (URL-encoded)
@@ -2683,6 +2686,8 @@ export interface operations {
       header?: {
         /** @description Makes a retry safe: the same key with the same body replays the first result (with `Idempotency-Replayed: true`); with another body it fails with 422 idempotency_conflict; while the first is still running, 409 idempotency_in_flight. */
         'Idempotency-Key'?: components['parameters']['IdempotencyKey'];
+        /** @description The `version` the change is based on, as sent in `ETag` (`"3"`, `W/"3"` or `3`); if the entity has moved on, 409 concurrency_conflict. `*` matches any version. */
+        'If-Match'?: components['parameters']['IfMatch'];
       };
       path: {
         /**
