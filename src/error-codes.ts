@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   // Payments at the provider
   payment_declined: 402,
   provider_unavailable: 503,
+  invalid_webhook_signature: 401,
 
   // Set-up and the job runner
   configuration_error: 500,

@@ -131,6 +131,21 @@ export class ProviderUnavailableError extends OrderflowError {
   }
 }
 
+/**
+ * A webhook delivery whose signature does not hold (or is missing, or too old): thrown by
+ * a provider's `parseWebhook`. Nothing it carries may be trusted or applied.
+ *
+ * ```ts
+ * throw new WebhookSignatureError('No valid signature for this body');
+ * ```
+ */
+export class WebhookSignatureError extends OrderflowError {
+  override readonly name = 'WebhookSignatureError';
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('invalid_webhook_signature', message, options);
+  }
+}
+
 /** The system was configured in a way that cannot work (e.g. a payment call without a provider). */
 export class ConfigurationError extends OrderflowError {
   override readonly name = 'ConfigurationError';
@@ -149,6 +164,7 @@ const ERROR_NAMES = new Set([
   'BusinessRuleError',
   'PaymentDeclinedError',
   'ProviderUnavailableError',
+  'WebhookSignatureError',
   'ConfigurationError',
 ]);
 

@@ -56,6 +56,7 @@ export * from './errors.js';
 export { OrderflowEvents } from './events/event-bus.js';
 export {
   type CreatedPayload,
+  type DisputePayload,
   type DomainEvent,
   EVENT_NAMES,
   type LowStockPayload,

@@ -76,12 +76,17 @@ export function unitsValue(
   return upTo(alreadyReturned + quantity) - upTo(alreadyReturned);
 }
 
-/** Amount a payment counts towards the order: what is held or taken, not what was refunded. */
+/**
+ * Amount a payment counts towards the order: what is held or taken, not what was refunded.
+ * A payment waiting for the customer or the provider holds its whole amount.
+ */
 export function committedAmount(
   payment: Pick<PaymentRecord, 'state' | 'amount' | 'capturedAmount'>,
 ): number {
   switch (payment.state) {
     case 'pending':
+    case 'requires_action':
+    case 'processing':
     case 'authorized':
       return payment.amount;
     case 'captured':
@@ -105,4 +110,15 @@ export function paymentTotals(payments: readonly PaymentRecord[]): {
     refundedTotal += p.refundedAmount;
   }
   return { paidTotal, refundedTotal };
+}
+
+/**
+ * Whether a payment keeps an unpaid order from expiring: money held, taken, or on its way
+ * (`processing`). A payment still waiting for the customer's action does not — the expiry
+ * fails it instead.
+ */
+export function holdsOrder(
+  payment: Pick<PaymentRecord, 'state' | 'amount' | 'capturedAmount'>,
+): boolean {
+  return payment.state !== 'requires_action' && committedAmount(payment) > 0;
 }

@@ -1,7 +1,7 @@
 import type { Address } from '../schemas/common.js';
 import type { InventoryItem } from '../schemas/inventory.js';
 import type { Order, OrderItemRecord } from '../schemas/order.js';
-import type { Payment, Refund } from '../schemas/payment.js';
+import type { Dispute, Payment, Refund } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
 import type { Shipment, Tracking } from '../schemas/shipment.js';
 
@@ -34,6 +34,19 @@ export interface RefundEventPayload {
   at: string;
   refund: Refund;
   payment: Payment;
+}
+
+/**
+ * Payload of `payment.disputed` (a chargeback was opened) and `payment.dispute_closed` (it
+ * was won or lost): the dispute, and the payment after the change.
+ */
+export interface DisputePayload {
+  /** The payment's id. */
+  id: string;
+  orderId: string;
+  at: string;
+  dispute: Dispute;
+  entity: Payment;
 }
 
 /** Payload of `shipment.tracking_updated`: the tracking before, and the shipment after. */
@@ -95,6 +108,8 @@ export interface OrderflowEventMap {
   'payment.state_changed': StateChangedPayload<Payment, Payment['state']>;
   'refund.succeeded': RefundEventPayload;
   'refund.failed': RefundEventPayload;
+  'payment.disputed': DisputePayload;
+  'payment.dispute_closed': DisputePayload;
   'shipment.created': CreatedPayload<Shipment>;
   'shipment.state_changed': StateChangedPayload<Shipment, Shipment['state']>;
   'shipment.tracking_updated': TrackingUpdatedPayload;
@@ -113,6 +128,8 @@ export const EVENT_NAMES: readonly OrderflowEventName[] = [
   'payment.state_changed',
   'refund.succeeded',
   'refund.failed',
+  'payment.disputed',
+  'payment.dispute_closed',
   'shipment.created',
   'shipment.state_changed',
   'shipment.tracking_updated',

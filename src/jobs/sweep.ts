@@ -1,5 +1,5 @@
 import { balanceDue } from '../domain/balance.js';
-import { committedAmount } from '../domain/order.js';
+import { committedAmount, holdsOrder } from '../domain/order.js';
 import { refundableAmount } from '../domain/payment.js';
 import type { SystemContext } from '../managers/system-context.js';
 import type { JobRunner } from '../ports/job-runner.js';
@@ -57,7 +57,7 @@ export async function sweep(ctx: SystemContext, jobs: JobRunner): Promise<JobReq
       }
     } else if (
       (order.exchangeForReturnId || order.createdAt < expiredBefore) &&
-      !payments.some((p) => committedAmount(p) > 0)
+      !payments.some(holdsOrder)
     ) {
       // The handler decides whether the TTL is over (a replacement's runs from its return).
       found.push(

@@ -7,6 +7,8 @@ export interface PaymentMachineContext {
 }
 
 export type PaymentMachineEvent =
+  | { type: 'REQUIRE_ACTION' }
+  | { type: 'START_PROCESSING' }
   | { type: 'AUTHORIZE' }
   | { type: 'CAPTURE' }
   | { type: 'FAIL' }
@@ -16,7 +18,10 @@ export type PaymentMachineEvent =
 /**
  * The payment lifecycle: `pending → authorized → captured → partially_refunded → refunded`,
  * `failed` from pending or authorized, `voided` from authorized. A pending payment may be
- * captured directly (authorize and capture at once).
+ * captured directly (authorize and capture at once). A provider may answer that the
+ * customer must act first (`requires_action`: 3-D Secure, a wallet) or that the outcome
+ * comes later (`processing`: bank debits); from either the payment goes on to
+ * `authorized`, `captured` or `failed` when the provider reports it.
  */
 export const paymentMachine = setup({
   types: {
@@ -32,7 +37,17 @@ export const paymentMachine = setup({
   initial: 'pending',
   context: ({ input }) => input ?? { fullyRefunded: false },
   states: {
-    pending: { on: { AUTHORIZE: 'authorized', CAPTURE: 'captured', FAIL: 'failed' } },
+    pending: {
+      on: {
+        REQUIRE_ACTION: 'requires_action',
+        START_PROCESSING: 'processing',
+        AUTHORIZE: 'authorized',
+        CAPTURE: 'captured',
+        FAIL: 'failed',
+      },
+    },
+    requires_action: { on: { AUTHORIZE: 'authorized', CAPTURE: 'captured', FAIL: 'failed' } },
+    processing: { on: { AUTHORIZE: 'authorized', CAPTURE: 'captured', FAIL: 'failed' } },
     authorized: { on: { CAPTURE: 'captured', FAIL: 'failed', VOID: 'voided' } },
     captured: {
       on: {

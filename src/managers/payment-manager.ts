@@ -11,7 +11,10 @@ import {
   type Payment,
   type PaymentRecord,
   type ProcessPaymentInput,
+  type ProviderEvent,
+  type ProviderEventOutcome,
   processPaymentInput,
+  providerEventInput,
   type Refund,
   type RefundPaymentInput,
   refundPaymentInput,
@@ -25,6 +28,7 @@ import {
 } from './payments/capture.js';
 import { outcome, refundOutcome } from './payments/outcome.js';
 import { savePaymentIntent, settleAuthorization } from './payments/process.js';
+import { recordProviderEvent } from './payments/provider-events.js';
 import { saveRefundIntent, settleRefund } from './payments/refund.js';
 import { requireProvider } from './provider-call.js';
 import type { SystemContext } from './system-context.js';
@@ -51,7 +55,10 @@ export class PaymentManager {
    * Charges the order: `amount` defaults to what it still owes (its `balanceDue`, less what
    * other payments already hold). Paying more than that, or paying a cancelled order, is
    * refused (`amount_exceeds_balance`, `order_not_payable`).
-   * A decline records a failed payment and throws PaymentDeclinedError.
+   * A decline records a failed payment and throws PaymentDeclinedError. A payment the
+   * customer must confirm first (3-D Secure) is returned `requires_action` with its
+   * `nextAction`, one the bank settles later `processing`: provider events
+   * (`applyProviderEvent`) finish both, and the order is confirmed once money is captured.
    */
   async process(input: ProcessPaymentInput, options: CommandOptions = {}): Promise<Payment> {
     const data = parseInput(processPaymentInput, input, 'payment');
@@ -177,6 +184,38 @@ export class PaymentManager {
     provider = this.provider,
   ): Promise<Refund> {
     return settleRefund(this.ctx, provider, payment, refund);
+  }
+
+  /**
+   * Applies something the provider reports later (usually by webhook): a waiting payment
+   * succeeded or failed, a refund settled or was made in the provider's dashboard, a
+   * dispute opened or closed. One command per event (history, outbox events); an event id
+   * seen before changes nothing (`duplicate`); an event naming an unknown payment or
+   * refund, or a move the payment cannot make now, is stored and answered `ignored` —
+   * never thrown, so events may arrive twice or out of order. A payment the event
+   * authorized whose capture is automatic is then captured (the sweep finishes it if the
+   * provider cannot be reached now).
+   *
+   * ```ts
+   * const event = provider.parseWebhook(rawBody, req.headers); // verifies the signature
+   * if (event) await oms.payments.applyProviderEvent(event); // { status: 'applied' }
+   * ```
+   */
+  async applyProviderEvent(input: ProviderEvent): Promise<ProviderEventOutcome> {
+    const event = parseInput(providerEventInput, input, 'event');
+    const { outcome, captureNext } = await recordProviderEvent(this.ctx, event);
+    if (captureNext && this.ctx.paymentProvider) {
+      try {
+        await settleCapture(this.ctx, this.ctx.paymentProvider, captureNext);
+      } catch (error) {
+        // The intent is saved: the sweep sends it again with the same key.
+        this.ctx.logger.warn(
+          { err: error, paymentId: captureNext.id },
+          'capture after a provider event failed; the sweep will retry it',
+        );
+      }
+    }
+    return outcome;
   }
 
   /** A replay resumes an intent still pending at the provider (same keys: no second charge). */

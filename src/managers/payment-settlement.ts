@@ -85,31 +85,81 @@ async function lockPayment(uow: UnitOfWork, id: string): Promise<PaymentRecord> 
 }
 
 /**
- * Records the provider's answer to the authorization (and, for automatic capture, the
- * capture) of a pending payment. A payment no longer pending is left as it is, so a
- * late or repeated answer changes nothing.
+ * Records the provider's answers to the authorization of a pending payment and, for
+ * automatic capture, to its capture (absent when none was asked). A payment no longer
+ * pending is left as it is, so a late or repeated answer changes nothing.
+ *
+ * - declined → `failed`; a customer action needed → `requires_action` with `nextAction`;
+ *   an outcome that comes later → `processing` (a provider event settles both);
+ * - authorized → `authorized`, or `captured` when the capture succeeded; a declined
+ *   capture fails the payment; a capture the provider is still working on stays as a
+ *   `pendingCapture` intent that the sweep finishes with the same key.
  */
 export async function recordAuthorization(
   uow: UnitOfWork,
   paymentId: string,
-  result: ProviderResult,
-  captured: boolean,
+  authorization: ProviderResult,
+  capture?: ProviderResult,
 ): Promise<PaymentRecord> {
   const payment = await lockPayment(uow, paymentId);
   if (payment.state !== 'pending') return payment;
-  if (result.status === 'declined') {
-    const next = { ...payment, state: movePayment(payment, 'FAIL'), failureCode: result.code };
-    return savePayment(uow, payment, next, 'FAIL', result.message ?? result.code);
+  const declined = authorization.status === 'declined' ? authorization : capture;
+  if (declined?.status === 'declined') {
+    const next = { ...payment, state: movePayment(payment, 'FAIL'), failureCode: declined.code };
+    return savePayment(uow, payment, next, 'FAIL', declined.message ?? declined.code);
   }
-  const event = captured ? 'CAPTURE' : 'AUTHORIZE';
-  const { pendingCapture: _ignored, ...rest } = payment;
+  if (authorization.status === 'requires_action') {
+    const next: PaymentRecord = {
+      ...payment,
+      state: movePayment(payment, 'REQUIRE_ACTION'),
+      providerReference: authorization.reference,
+      nextAction: authorization.nextAction,
+    };
+    return savePayment(uow, payment, next, 'REQUIRE_ACTION');
+  }
+  if (authorization.status === 'processing') {
+    const next: PaymentRecord = {
+      ...payment,
+      state: movePayment(payment, 'START_PROCESSING'),
+      providerReference: authorization.reference,
+    };
+    return savePayment(uow, payment, next, 'START_PROCESSING');
+  }
+  if (authorization.status !== 'succeeded') return payment; // declined: handled above
+  const reference = authorization.reference;
+  if (capture?.status === 'succeeded') {
+    const { pendingCapture: _done, ...rest } = payment;
+    const next: PaymentRecord = {
+      ...rest,
+      state: movePayment(payment, 'CAPTURE'),
+      providerReference: reference,
+      capturedAmount: payment.amount,
+    };
+    return savePayment(uow, payment, next, 'CAPTURE');
+  }
+  return saveAuthorized(uow, payment, reference, capture !== undefined);
+}
+
+/**
+ * A payment the provider authorized → `authorized`, leaving the wait states without their
+ * next action. With `captureNext` (automatic capture whose answer is still to come) a
+ * capture intent of the whole amount is saved too, for the caller or the sweep to send.
+ */
+export async function saveAuthorized(
+  uow: UnitOfWork,
+  payment: PaymentRecord,
+  reference: string,
+  captureNext: boolean,
+): Promise<PaymentRecord> {
+  const { nextAction: _done, pendingCapture: _none, ...rest } = payment;
   const next: PaymentRecord = {
     ...rest,
-    state: movePayment(payment, event),
-    providerReference: result.reference,
-    capturedAmount: captured ? payment.amount : 0,
+    state: movePayment(payment, 'AUTHORIZE'),
+    providerReference: reference,
+    capturedAmount: 0,
+    ...(captureNext ? { pendingCapture: { amount: payment.amount, requestedAt: uow.now } } : {}),
   };
-  return savePayment(uow, payment, next, event);
+  return savePayment(uow, payment, next, 'AUTHORIZE');
 }
 
 /** Records the answer to a requested capture (`pendingCapture`). */
@@ -120,6 +170,8 @@ export async function recordCapture(
 ): Promise<PaymentRecord> {
   const payment = await lockPayment(uow, paymentId);
   if (!payment.pendingCapture || payment.state !== 'authorized') return payment;
+  // Still under way at the provider: the intent stays for the sweep (same key).
+  if (result.status === 'processing' || result.status === 'requires_action') return payment;
   const { pendingCapture: request, ...rest } = payment;
   if (result.status === 'declined') {
     const next = { ...rest, state: movePayment(payment, 'FAIL'), failureCode: result.code };
@@ -141,6 +193,7 @@ export async function recordVoid(
 ): Promise<PaymentRecord> {
   const payment = await lockPayment(uow, paymentId);
   if (!payment.pendingVoid) return payment;
+  if (result.status === 'processing' || result.status === 'requires_action') return payment;
   const { pendingVoid: _done, ...rest } = payment;
   if (result.status === 'declined' || payment.state !== 'authorized') {
     return savePayment(uow, payment, rest);
@@ -165,11 +218,24 @@ export async function recordRefund(
   const refund = payment.refunds[index];
   if (!refund) throw new NotFoundError('refund', refundId);
   if (refund.state !== 'pending') return { payment, refund };
+  if (result.status === 'processing' || result.status === 'requires_action') {
+    // The provider settles it later (a refund.succeeded or refund.failed event): keep it
+    // pending, and remember its reference to match that event.
+    if (refund.providerReference === result.reference) return { payment, refund };
+    const waiting: Refund = { ...refund, providerReference: result.reference, updatedAt: uow.now };
+    const refunds = payment.refunds.map((r, i) => (i === index ? waiting : r));
+    return { payment: await savePayment(uow, payment, { ...payment, refunds }), refund: waiting };
+  }
 
   const succeeded = result.status === 'succeeded';
   const updated: Refund = succeeded
     ? { ...refund, state: 'succeeded', providerReference: result.reference, updatedAt: uow.now }
-    : { ...refund, state: 'failed', failureCode: result.code, updatedAt: uow.now };
+    : {
+        ...refund,
+        state: 'failed',
+        failureCode: result.status === 'declined' ? result.code : 'refund_failed',
+        updatedAt: uow.now,
+      };
   const refunds = payment.refunds.map((r, i) => (i === index ? updated : r));
   const refundedAmount = payment.refundedAmount + (succeeded ? refund.amount : 0);
   const next: PaymentRecord = {

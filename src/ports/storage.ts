@@ -49,6 +49,7 @@ export interface Repositories {
    * Without it, the core appends the history rows one by one and inserts the events.
    */
   appendLog?(history: readonly HistoryEntry[], events: readonly OutboxRecord[]): Promise<void>;
+  providerEvents: ProviderEventRepository;
 }
 
 export interface GetOptions {
@@ -119,6 +120,8 @@ export interface PaymentRepository {
    * `limit` least recently updated first. Used by the sweep.
    */
   listUnsettled(before: string, limit: number): Promise<PaymentRecord[]>;
+  /** The id of the payment with this `providerReference`, if any (for provider events). */
+  findIdByProviderReference(providerReference: string): Promise<string | undefined>;
 }
 
 export interface ShipmentRepository {
@@ -257,4 +260,33 @@ export interface DeadLetterRepository {
   insert(record: DeadLetterRecord): Promise<void>;
   /** Newest first by (createdAt, id), keyset-paginated. */
   list(query: PageRequest): Promise<StoredPage<DeadLetterRecord>>;
+}
+
+/** A provider event as received, with what was done with it. */
+export interface ProviderEventRecord {
+  /** The provider's event id. */
+  id: string;
+  type: string;
+  providerReference: string;
+  /** The payment the event was matched to, if any. */
+  paymentId?: string | undefined;
+  status: 'applied' | 'ignored';
+  /** Why it was ignored, e.g. `unknown_payment`. */
+  reason?: string | undefined;
+  /** The event as given (JSON). */
+  payload: unknown;
+  receivedAt: string;
+}
+
+/**
+ * Every provider event received, by its id: written in the transaction that applies it,
+ * so an event is applied at most once however often (or however concurrently) it arrives.
+ */
+export interface ProviderEventRepository {
+  /**
+   * Inserts the record unless one with its `id` exists; returns false then (and writes
+   * nothing). Two transactions inserting one id: the second waits for the first and gets false.
+   */
+  insert(record: ProviderEventRecord): Promise<boolean>;
+  get(id: string): Promise<ProviderEventRecord | undefined>;
 }

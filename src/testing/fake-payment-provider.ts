@@ -6,6 +6,11 @@ import type {
   RefundRequest,
   VoidRequest,
 } from '../ports/payment-provider.js';
+import {
+  type FakeChargeStatus,
+  type FakeProviderEvents,
+  fakeProviderEvents,
+} from './fake-provider-events.js';
 
 /** Faults a test can inject into the next call of an operation. */
 export type ProviderFault =
@@ -23,7 +28,8 @@ export interface ProviderCall {
   operation: Operation;
   idempotencyKey: string;
   amount?: number;
-  outcome: 'succeeded' | 'declined' | 'failed';
+  /** The answer's status, or `failed` for a call that threw. */
+  outcome: ProviderResult['status'] | 'failed';
 }
 
 /** What kind of wrong request a {@link ProviderViolation} records. */
@@ -58,6 +64,8 @@ export interface FakeCharge {
   /** The provider's reference (`ch_fake_<n>`). */
   reference: string;
   paymentId: string;
+  /** Where the charge stands: waiting (for the customer or the bank), authorized, failed or canceled. */
+  status: FakeChargeStatus;
   authorized: number;
   captured: number;
   refunded: number;
@@ -65,7 +73,10 @@ export interface FakeCharge {
   refunds: number;
 }
 
-export interface FakePaymentProvider extends PaymentProvider {
+export interface FakePaymentProvider
+  extends PaymentProvider,
+    Omit<FakeProviderEvents, 'parseWebhook'> {
+  parseWebhook: FakeProviderEvents['parseWebhook'];
   /** Every call in order, including retries and failures. */
   readonly calls: ProviderCall[];
   /**
@@ -87,7 +98,12 @@ export interface FakePaymentProviderOptions {
   name?: string;
   /** Simulated latency of each call in ms. @default 0 */
   latencyMs?: number;
+  /** The secret its webhooks are signed with (`whsec_<base64>`). @default a random one */
+  webhookSecret?: string;
 }
+
+/** Test tokens that make a charge (the others are declined). */
+const CHARGEABLE = new Set(['tok_visa', 'tok_transient', 'tok_threeDSecure', 'tok_async']);
 
 class TransientProviderError extends Error {
   override name = 'TransientProviderError';
@@ -96,8 +112,15 @@ class TransientProviderError extends Error {
 /**
  * An in-memory payment provider that behaves like Stripe in test mode:
  * `tok_visa` succeeds, `tok_chargeDeclined` is declined (`card_declined`), `tok_transient`
- * fails twice with a transient error and then succeeds. Calls are idempotent by key, like
+ * fails twice with a transient error and then succeeds, `tok_threeDSecure` needs the
+ * customer first (`requires_action`, settled by `completeAction`), `tok_async` is an
+ * asynchronous method (`processing`, settled by `settle`). Calls are idempotent by key, like
  * the real thing: a repeated key returns the first answer and moves no money.
+ *
+ * What happens later at the provider — `completeAction`, `settle`, `openDispute`,
+ * `closeDispute`, `refundFromDashboard` — returns the provider event to apply
+ * (`oms.payments.applyProviderEvent(event)`), or to deliver as a signed webhook with
+ * `signWebhook(event)`, which its `parseWebhook` accepts.
  *
  * It also records what it was asked for: a refund beyond the capture, a second capture or
  * authorization of one payment, or a key reused for another request is answered as Stripe
@@ -208,6 +231,7 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
 
   return {
     name: options.name ?? 'fake',
+    ...fakeProviderEvents(chargeOf, options.webhookSecret),
     calls,
     failNext(operation, fault, count = 1) {
       for (let i = 0; i < count; i++) faults[operation].push(fault);
@@ -240,7 +264,7 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
       return run('authorize', req.paymentId, req.idempotencyKey, req.amount, () => {
         if (req.token === 'tok_chargeDeclined')
           return { status: 'declined', code: 'card_declined', message: 'Your card was declined.' };
-        if (req.token !== 'tok_visa' && req.token !== 'tok_transient') {
+        if (!CHARGEABLE.has(req.token)) {
           return {
             status: 'declined',
             code: 'invalid_token',
@@ -261,21 +285,46 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
         }
         counter += 1;
         const reference = `ch_fake_${counter}`;
+        const status: FakeChargeStatus =
+          req.token === 'tok_threeDSecure'
+            ? 'requires_action'
+            : req.token === 'tok_async'
+              ? 'processing'
+              : 'authorized';
         charges.set(reference, {
           reference,
           token: req.token,
           paymentId: req.paymentId,
+          status,
           authorized: req.amount,
           captured: 0,
           refunded: 0,
           refunds: 0,
         });
+        if (status === 'requires_action') {
+          return {
+            status,
+            reference,
+            nextAction: {
+              type: 'redirect_to_url',
+              url: `https://fake-provider.test/3ds/${reference}`,
+            },
+          };
+        }
+        if (status === 'processing') return { status, reference };
         return { status: 'succeeded', reference };
       });
     },
     async capture(req: CaptureRequest) {
       return run('capture', req.paymentId, req.idempotencyKey, req.amount, () => {
         const charge = chargeOf(req.providerReference);
+        if (charge.status !== 'authorized') {
+          return {
+            status: 'declined',
+            code: 'charge_not_capturable',
+            message: `The charge is ${charge.status}`,
+          };
+        }
         if (charge.captured > 0 || req.amount > charge.authorized) {
           violation(
             'capture_exceeds_authorized',
@@ -296,10 +345,14 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
       });
     },
     async void(req: VoidRequest) {
-      return run('void', req.paymentId, req.idempotencyKey, undefined, () => ({
-        status: 'succeeded',
-        reference: req.providerReference,
-      }));
+      return run('void', req.paymentId, req.idempotencyKey, undefined, () => {
+        const charge = charges.get(req.providerReference);
+        if (charge && charge.captured > 0) {
+          return { status: 'declined', code: 'charge_already_captured' };
+        }
+        if (charge) charge.status = 'canceled';
+        return { status: 'succeeded', reference: req.providerReference };
+      });
     },
     async refund(req: RefundRequest) {
       return run('refund', req.paymentId, req.idempotencyKey, req.amount, () => {

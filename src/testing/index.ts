@@ -20,6 +20,8 @@ export {
   type ProviderViolation,
   type ProviderViolationKind,
 } from './fake-payment-provider.js';
+export type { FakeChargeStatus, FakeProviderEvents } from './fake-provider-events.js';
 export * from './job-runner-conformance.js';
 export { type ManualClock, manualClock } from './manual-clock.js';
+export * from './payment-provider-conformance.js';
 export * from './storage-conformance.js';

@@ -8,6 +8,8 @@ import { inventoryCases } from './storage-conformance/inventory-cases.js';
 import { listCases } from './storage-conformance/list-cases.js';
 import { managerCases } from './storage-conformance/manager-cases.js';
 import { paymentRaceCases } from './storage-conformance/payment-race-cases.js';
+import { providerEventStorageCases } from './storage-conformance/provider-event-cases.js';
+import { providerEventRaceCases } from './storage-conformance/provider-event-race-cases.js';
 import { queryCases } from './storage-conformance/query-cases.js';
 import { queueCases } from './storage-conformance/queue-cases.js';
 import { raceCases } from './storage-conformance/race-cases.js';
@@ -71,6 +73,9 @@ export function storageConformanceSuite(
     describe('through the managers', () => managerCases(test, factory));
     describe('races through the managers', () => raceCases(test, factory));
     describe('payment races: one winner, one refusal code', () => paymentRaceCases(test, factory));
+    describe('provider events: storage', () =>
+      providerEventStorageCases(test, useStorage(test, factory)));
+    describe('provider events through the managers', () => providerEventRaceCases(test, factory));
     describe('a command’s events', () => commandEventCases(test, factory));
     describe('shipments', () => shipmentCases(test, factory));
     describe('inventory', () => inventoryCases(test, factory));

@@ -16,6 +16,7 @@ import {
   PaymentDeclinedError,
   ProviderUnavailableError,
   ValidationError,
+  WebhookSignatureError,
 } from 'orderflow';
 import { describe, expect, it } from 'vitest';
 
@@ -76,13 +77,14 @@ describe('error codes', () => {
       [new BusinessRuleError('insufficient_stock', 'none left'), 409],
       [new ProviderUnavailableError('down'), 503],
       [new ConfigurationError('no provider'), 500],
+      [new WebhookSignatureError('forged'), 401],
     ];
     for (const [error, status] of cases) expect(httpStatusFor(error.code), error.code).toBe(status);
   });
 
   it('answers 422 for business rules and only known statuses for the rest', () => {
     for (const code of ERROR_CODE_LIST) {
-      expect([400, 402, 404, 409, 422, 500, 503], code).toContain(ERROR_CODES[code]);
+      expect([400, 401, 402, 404, 409, 422, 500, 503], code).toContain(ERROR_CODES[code]);
     }
     for (const code of ['refund_exceeds_captured', 'order_not_fulfillable', 'edit_empties_order']) {
       expect(httpStatusFor(code as OrderflowErrorCode)).toBe(422);

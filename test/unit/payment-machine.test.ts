@@ -29,11 +29,23 @@ type Expected = PaymentState | Guarded;
  * pending → captured on CAPTURE is the "authorize and capture at once" of SPEC §3
  * (`payments.process` without `capture: 'manual'`), recorded as one step.
  *
+ * SPEC §16: from pending a provider may ask for a customer action (requires_action) or
+ * report the outcome later (processing); from either the payment goes on to authorized,
+ * captured or failed.
+ *
  * refunded, failed and voided are final. Every pair not listed is refused.
  */
 const REFUND: Guarded = { whenFullyRefunded: 'refunded', otherwise: 'partially_refunded' };
 const ALLOWED: Record<PaymentState, Partial<Record<PaymentEventType, Expected>>> = {
-  pending: { AUTHORIZE: 'authorized', CAPTURE: 'captured', FAIL: 'failed' },
+  pending: {
+    REQUIRE_ACTION: 'requires_action',
+    START_PROCESSING: 'processing',
+    AUTHORIZE: 'authorized',
+    CAPTURE: 'captured',
+    FAIL: 'failed',
+  },
+  requires_action: { AUTHORIZE: 'authorized', CAPTURE: 'captured', FAIL: 'failed' },
+  processing: { AUTHORIZE: 'authorized', CAPTURE: 'captured', FAIL: 'failed' },
   authorized: { CAPTURE: 'captured', FAIL: 'failed', VOID: 'voided' },
   captured: { REFUND },
   partially_refunded: { REFUND },
@@ -180,12 +192,24 @@ describe('payment machine', () => {
   });
 
   describe('reachableStates', () => {
-    it('offers authorized, captured and failed from pending', () => {
+    it('offers authorized, captured, failed and the two wait states from pending', () => {
       expect(reachableStates(paymentMachine, 'pending', { fullyRefunded: false }).sort()).toEqual([
         'authorized',
         'captured',
         'failed',
+        'processing',
+        'requires_action',
       ]);
+    });
+
+    it('offers authorized, captured and failed from either wait state', () => {
+      for (const state of ['requires_action', 'processing'] as const) {
+        expect(reachableStates(paymentMachine, state, { fullyRefunded: false }).sort()).toEqual([
+          'authorized',
+          'captured',
+          'failed',
+        ]);
+      }
     });
 
     it('offers nothing from the final states', () => {

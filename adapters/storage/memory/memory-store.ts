@@ -4,6 +4,7 @@ import type {
   DeadLetterRecord,
   IdempotencyRecord,
   OutboxRecord,
+  ProviderEventRecord,
 } from '../../../src/ports/storage.js';
 import type { InventoryRecord, StockMovement } from '../../../src/schemas/inventory.js';
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
@@ -19,6 +20,7 @@ export type OutboxRow = OutboxRecord & Row;
 /** A stock record keyed by its SKU. */
 export type InventoryRow = InventoryRecord & Row;
 export type MovementRow = StockMovement & Row;
+export type ProviderEventRow = ProviderEventRecord & Row;
 
 /** The committed data of a memory store. */
 export class MemoryTables {
@@ -30,6 +32,7 @@ export class MemoryTables {
   readonly payments = new Table<PaymentRecord>({
     state: (p) => p.state,
     orderId: (p) => p.orderId,
+    providerReference: (p) => p.providerReference,
     unsettled: (p) =>
       p.state === 'pending' ||
       p.pendingCapture ||
@@ -48,6 +51,7 @@ export class MemoryTables {
   readonly outbox = new Table<OutboxRow>();
   readonly idempotency = new Table<IdempotencyRow>();
   readonly deadLetters = new Table<DeadLetterRecord>();
+  readonly providerEvents = new Table<ProviderEventRow>();
   historySeq = 0;
 }
 

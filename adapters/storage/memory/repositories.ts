@@ -175,6 +175,20 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
         out.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
         return out.slice(0, limit);
       },
+      async findIdByProviderReference(providerReference) {
+        const matches = (p: PaymentRecord) => p.providerReference === providerReference;
+        let found: PaymentRecord | undefined;
+        for (const p of view.scan(
+          tables.payments,
+          'providerReference',
+          providerReference,
+          matches,
+        )) {
+          // Newest first: keep going to the oldest, as the SQL adapters answer.
+          if (matches(p)) found = p;
+        }
+        return found?.id;
+      },
     },
     shipments: {
       async get(id) {
@@ -335,6 +349,19 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
           }
         }
         return n;
+      },
+    },
+    providerEvents: {
+      async insert(record) {
+        if (view.get(tables.providerEvents, record.id)) return false;
+        view.put(tables.providerEvents, { ...record, createdAt: record.receivedAt });
+        return true;
+      },
+      async get(id) {
+        const row = view.get(tables.providerEvents, id);
+        if (!row) return undefined;
+        const { createdAt: _createdAt, ...record } = row;
+        return record;
       },
     },
     deadLetters: {

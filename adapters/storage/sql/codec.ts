@@ -3,6 +3,7 @@ import type {
   DeadLetterRecord,
   IdempotencyRecord,
   OutboxRecord,
+  ProviderEventRecord,
 } from '../../../src/ports/storage.js';
 import type { InventoryRecord, StockMovement } from '../../../src/schemas/inventory.js';
 import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
@@ -19,6 +20,7 @@ import type {
   OrderRow,
   OutboxRow,
   PaymentRow,
+  ProviderEventRow,
   RefundRow,
   ReturnRow,
   ShipmentRow,
@@ -148,6 +150,8 @@ export class RowCodec {
       capture_mode: p.captureMode,
       pending_capture: p.pendingCapture ? this.json(p.pendingCapture) : null,
       pending_void: p.pendingVoid ? this.json(p.pendingVoid) : null,
+      next_action: p.nextAction ? this.json(p.nextAction) : null,
+      disputes: p.disputes.length > 0 ? this.json(p.disputes) : null,
       captured_amount: p.capturedAmount,
       refunded_amount: p.refundedAmount,
       failure_code: p.failureCode ?? null,
@@ -171,6 +175,8 @@ export class RowCodec {
       captureMode: r.capture_mode as PaymentRecord['captureMode'],
       pendingCapture: this.parse(r.pending_capture),
       pendingVoid: this.parse(r.pending_void),
+      nextAction: this.parse(r.next_action),
+      disputes: this.parse(r.disputes) ?? [],
       capturedAmount: Number(r.captured_amount),
       refundedAmount: Number(r.refunded_amount),
       refunds: refunds.map((f) => this.refund(f)),
@@ -192,6 +198,7 @@ export class RowCodec {
       state: f.state,
       provider_reference: f.providerReference ?? null,
       failure_code: f.failureCode ?? null,
+      origin: f.origin ?? null,
       created_at: f.createdAt,
       updated_at: f.updatedAt,
     };
@@ -207,6 +214,7 @@ export class RowCodec {
       state: r.state as Refund['state'],
       providerReference: r.provider_reference ?? undefined,
       failureCode: r.failure_code ?? undefined,
+      origin: (r.origin ?? undefined) as Refund['origin'],
       createdAt: iso(r.created_at)!,
       updatedAt: iso(r.updated_at)!,
     });
@@ -371,6 +379,32 @@ export class RowCodec {
       lockedUntil: iso(r.locked_until)!,
       createdAt: iso(r.created_at)!,
       expiresAt: iso(r.expires_at)!,
+    });
+  }
+
+  providerEventRow(e: ProviderEventRecord): ProviderEventRow {
+    return {
+      id: e.id,
+      type: e.type,
+      provider_reference: e.providerReference,
+      payment_id: e.paymentId ?? null,
+      status: e.status,
+      reason: e.reason ?? null,
+      payload: this.json(e.payload ?? null),
+      received_at: e.receivedAt,
+    };
+  }
+
+  providerEvent(r: ProviderEventRow): ProviderEventRecord {
+    return withoutUndefined({
+      id: r.id,
+      type: r.type,
+      providerReference: r.provider_reference,
+      paymentId: r.payment_id ?? undefined,
+      status: r.status as ProviderEventRecord['status'],
+      reason: r.reason ?? undefined,
+      payload: this.parse(r.payload) ?? null,
+      receivedAt: iso(r.received_at)!,
     });
   }
 

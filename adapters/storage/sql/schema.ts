@@ -17,6 +17,7 @@ export interface Database {
   orderflow_outbox: OutboxRow;
   orderflow_idempotency_keys: IdempotencyRow;
   orderflow_dead_letters: DeadLetterRow;
+  orderflow_provider_events: ProviderEventRow;
 }
 
 type Money = number | string | bigint;
@@ -76,6 +77,8 @@ export interface PaymentRow {
   capture_mode: string;
   pending_capture: Json | null;
   pending_void: Json | null;
+  next_action: Json | null;
+  disputes: Json | null;
   captured_amount: Money;
   refunded_amount: Money;
   failure_code: string | null;
@@ -96,6 +99,7 @@ export interface RefundRow {
   state: string;
   provider_reference: string | null;
   failure_code: string | null;
+  origin: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -179,4 +183,15 @@ export interface DeadLetterRow {
   error: string;
   attempts: number;
   created_at: Timestamp;
+}
+
+export interface ProviderEventRow {
+  id: string;
+  type: string;
+  provider_reference: string;
+  payment_id: string | null;
+  status: string;
+  reason: string | null;
+  payload: Json;
+  received_at: Timestamp;
 }

@@ -16,6 +16,7 @@ import {
   historyRepository,
   idempotencyRepository,
   outboxRepository,
+  providerEventRepository,
 } from './repositories/log-repositories.js';
 import { appendLog } from './repositories/log-writer.js';
 import { shipmentRepository } from './repositories/shipment-repository.js';
@@ -57,6 +58,7 @@ export function sqlRepositories(ctx: SqlContext): Repositories {
     outbox: outboxRepository(ctx),
     idempotency: idempotencyRepository(ctx),
     deadLetters: deadLetterRepository(ctx),
+    providerEvents: providerEventRepository(ctx),
   };
 }
 

@@ -1,10 +1,12 @@
 import { balanceDue, excessPaid } from '../../domain/balance.js';
-import { committedAmount } from '../../domain/order.js';
+import { holdsOrder } from '../../domain/order.js';
 import { refundableAmount } from '../../domain/payment.js';
 import { transitionOrder } from '../../managers/order-manager.js';
+import { cancelAtProvider, failWaitingPayment } from '../../managers/payments/abandon.js';
 import { runCommand } from '../../managers/unit-of-work.js';
 import type { Repositories } from '../../ports/storage.js';
 import type { OrderRecord } from '../../schemas/order.js';
+import type { PaymentRecord } from '../../schemas/payment.js';
 import { JOB_NAMES, type JobPayloads } from '../definitions.js';
 import { type JobDeps, SYSTEM_ACTOR } from '../job-deps.js';
 import { declinedRefunds, MAX_DECLINED_REFUNDS } from './refund-attempts.js';
@@ -32,25 +34,37 @@ async function ttlStart(tx: Repositories, order: OrderRecord): Promise<string | 
  */
 export function expireUnpaidOrderHandler({ ctx }: JobDeps) {
   return async ({ orderId }: JobPayloads['orderflow.expire-unpaid-order']) => {
-    await runCommand(ctx, async (uow) => {
+    const abandoned = await runCommand(ctx, async (uow) => {
       const order = await uow.tx.orders.get(orderId, { forUpdate: true });
-      if (order?.state !== 'pending') return;
+      if (order?.state !== 'pending') return [];
       const payments = await uow.tx.payments.listByOrder(orderId);
-      if (balanceDue(order, payments) === 0) return;
+      if (balanceDue(order, payments) === 0) return [];
       const start = await ttlStart(uow.tx, order);
-      if (start === undefined) return;
+      if (start === undefined) return [];
       const due = Date.parse(start) + ctx.config.unpaidOrderTtlMinutes * 60_000;
-      if (ctx.clock.now() < due) return; // too early (the sweep looks again later)
-      if (payments.some((p) => committedAmount(p) > 0)) return;
+      if (ctx.clock.now() < due) return []; // too early (the sweep looks again later)
+      if (payments.some(holdsOrder)) return [];
+      // A payment still waiting for the customer's action expires with its order.
+      const failed: PaymentRecord[] = [];
+      for (const p of payments) {
+        if (p.state !== 'requires_action') continue;
+        const saved = await failWaitingPayment(uow, p.id, ACTION_EXPIRED);
+        if (saved) failed.push(saved);
+      }
       await transitionOrder(
         uow,
         orderId,
         { state: 'cancelled', reason: 'unpaid_timeout' },
         SYSTEM_ACTOR,
       );
+      return failed;
     });
+    for (const payment of abandoned) await cancelAtProvider(ctx, ctx.paymentProvider, payment);
   };
 }
+
+/** The `failureCode` of a payment whose customer never finished the action in time. */
+export const ACTION_EXPIRED = 'action_expired';
 
 /**
  * Confirms a pending order once nothing is owed (captured payments and credit cover its
@@ -116,6 +130,12 @@ export function refundCancelledOrderHandler({ ctx, payments }: JobDeps) {
         } else if (payment.refunds.some((r) => r.state === 'pending')) {
           unsettled++;
         }
+      } else if (payment.state === 'requires_action') {
+        // Nobody will finish it now: fail it, and cancel it at the provider.
+        const failed = await runCommand(ctx, (uow) =>
+          failWaitingPayment(uow, payment.id, CANCEL_REASON),
+        );
+        if (failed) await cancelAtProvider(ctx, ctx.paymentProvider, failed);
       } else if (payment.state === 'pending' || payment.pendingCapture) {
         unsettled++;
       }

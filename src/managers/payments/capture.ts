@@ -9,6 +9,9 @@ import { decideTransition } from '../transition.js';
 import { runCommand } from '../unit-of-work.js';
 import { withPaymentId } from './outcome.js';
 
+/** States in which the provider has not authorized the payment yet. */
+const WAITING: ReadonlySet<string> = new Set(['pending', 'requires_action', 'processing']);
+
 /**
  * Saves a capture intent (`pendingCapture`) on an authorized payment, under its lock:
  * all of it unless `amount` is less. A payment captures once: a second capture (of any
@@ -43,7 +46,7 @@ export async function saveCaptureIntent(
         details: { paymentId },
       });
     }
-    if (current.state === 'pending') {
+    if (WAITING.has(current.state)) {
       // The machine allows pending → captured only for authorize-and-capture at once.
       throw new BusinessRuleError(
         'payment_not_authorized',

@@ -57,6 +57,7 @@ export async function savePaymentIntent(
       capturedAmount: 0,
       refundedAmount: 0,
       refunds: [],
+      disputes: [],
       version: 1,
       createdAt: uow.now,
       updatedAt: uow.now,
@@ -86,9 +87,10 @@ export async function settleAuthorization(
   payment: PaymentRecord,
 ): Promise<PaymentRecord> {
   const captureNow = payment.captureMode === 'automatic';
-  let result: ProviderResult;
+  let authorization: ProviderResult;
+  let capture: ProviderResult | undefined;
   try {
-    result = await callProvider(ctx.config, 'authorize', () =>
+    authorization = await callProvider(ctx.config, 'authorize', () =>
       provider.authorize({
         idempotencyKey: `${payment.id}:authorize`,
         paymentId: payment.id,
@@ -97,9 +99,9 @@ export async function settleAuthorization(
         token: payment.paymentMethod.token,
       }),
     );
-    if (result.status === 'succeeded' && captureNow) {
-      const reference = result.reference;
-      result = await callProvider(ctx.config, 'capture', () =>
+    if (authorization.status === 'succeeded' && captureNow) {
+      const reference = authorization.reference;
+      capture = await callProvider(ctx.config, 'capture', () =>
         provider.capture({
           idempotencyKey: `${payment.id}:capture`,
           paymentId: payment.id,
@@ -108,13 +110,13 @@ export async function settleAuthorization(
           currency: payment.currency,
         }),
       );
-      if (result.status === 'succeeded') result = { status: 'succeeded', reference };
-      else await releaseHold(ctx, provider, payment, reference);
+      if (capture.status === 'declined') await releaseHold(ctx, provider, payment, reference);
     }
   } catch (error) {
     throw withPaymentId(error, payment.id);
   }
-  return runCommand(ctx, (uow) => recordAuthorization(uow, payment.id, result, captureNow));
+  const result = capture;
+  return runCommand(ctx, (uow) => recordAuthorization(uow, payment.id, authorization, result));
 }
 
 /**

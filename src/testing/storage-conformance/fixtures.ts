@@ -129,6 +129,7 @@ export function paymentRecord(
     capturedAmount: 5698,
     refundedAmount: 0,
     refunds: [],
+    disputes: [],
     version: 1,
     createdAt,
     updatedAt: createdAt,

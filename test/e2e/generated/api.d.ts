@@ -960,11 +960,34 @@ export interface components {
          */
         requestedAt: string;
       };
+      nextAction?: {
+        /** @constant */
+        type: 'redirect_to_url';
+        url: string;
+      };
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       capturedAmount: number;
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       refundedAmount: number;
       refunds: components['schemas']['Refund'][];
+      disputes: {
+        id: string;
+        /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+        amount: number;
+        /** @enum {string} */
+        state: 'open' | 'won' | 'lost';
+        reason?: string;
+        /**
+         * Format: date-time
+         * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+         */
+        createdAt: string;
+        /**
+         * Format: date-time
+         * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+         */
+        updatedAt: string;
+      }[];
       failureCode?: string;
       version: number;
       /**
@@ -988,6 +1011,8 @@ export interface components {
     /** @enum {string} */
     PaymentState:
       | 'pending'
+      | 'requires_action'
+      | 'processing'
       | 'authorized'
       | 'captured'
       | 'partially_refunded'
@@ -1026,6 +1051,8 @@ export interface components {
       state: components['schemas']['RefundState'];
       providerReference?: string;
       failureCode?: string;
+      /** @constant */
+      origin?: 'provider';
       /**
        * Format: date-time
        * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z

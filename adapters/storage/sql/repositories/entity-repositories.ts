@@ -186,5 +186,14 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
         .execute();
       return withRefunds(rows);
     },
+    async findIdByProviderReference(providerReference) {
+      const row = await db
+        .selectFrom('orderflow_payments')
+        .select('id')
+        .where('provider_reference', '=', providerReference)
+        .orderBy('created_at')
+        .executeTakeFirst();
+      return row?.id;
+    },
   };
 }

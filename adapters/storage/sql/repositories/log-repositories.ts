@@ -4,6 +4,7 @@ import type {
   HistoryRepository,
   IdempotencyRepository,
   OutboxRepository,
+  ProviderEventRepository,
 } from '../../../../src/ports/storage.js';
 import type { OutboxRow } from '../schema.js';
 import type { SqlContext } from './entity-repositories.js';
@@ -158,6 +159,29 @@ export function deadLetterRepository({ db, codec }: SqlContext): DeadLetterRepos
         rows.map((r) => codec.deadLetter(r)),
         query.limit,
       );
+    },
+  };
+}
+
+export function providerEventRepository({ db, codec }: SqlContext): ProviderEventRepository {
+  return {
+    async insert(record) {
+      // The primary key decides: a second insert of one id (even a concurrent one, which
+      // waits for the first to commit) inserts nothing.
+      const result = await db
+        .insertInto('orderflow_provider_events')
+        .values(codec.providerEventRow(record))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    },
+    async get(id) {
+      const row = await db
+        .selectFrom('orderflow_provider_events')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return row ? codec.providerEvent(row) : undefined;
     },
   };
 }
