@@ -14,6 +14,7 @@ import { buildOpenApiDocument } from './openapi.js';
 import { redocRouter } from './redoc.js';
 import { mountRoutes } from './route-group.js';
 import { API_ROUTE_GROUPS } from './routes/index.js';
+import { webhooksRoutes } from './routes/webhooks.js';
 
 export interface AppOptions {
   /** The key every `/api/v1` request must send as `Authorization: Bearer <key>`. */
@@ -72,7 +73,8 @@ function requestLogger(logger: Logger): RequestHandler {
 
 /**
  * The example REST API over an order system: `/api/v1/orders`, `/returns`, `/payments`
- * behind a bearer key; `GET /health` (and `/health/live`, `/health/ready`),
+ * behind a bearer key; `POST /webhooks/payments` (signed by the payment provider);
+ * `GET /health` (and `/health/live`, `/health/ready`),
  * `GET /openapi.json`, `GET /docs` and `GET /redoc` without one.
  *
  * ```ts
@@ -97,6 +99,9 @@ export function createApp(system: OrderSystem, options: AppOptions): express.App
       ...(options.draining ? { draining: options.draining } : {}),
     }),
   );
+  // Provider webhooks: no bearer key (the provider signs them) and no JSON parser — the
+  // signature is checked over the raw body, so the route reads the bytes itself.
+  app.use(mountRoutes(webhooksRoutes, system));
   docs ??= docsRouter({ document: buildOpenApiDocument() });
   app.use(docs);
   app.use(redocRouter());

@@ -38,6 +38,7 @@ import { convert, mergeSchemas } from './openapi/zod-schemas.js';
 import { redocRoutes } from './redoc.js';
 import { type RouteGroup, SCOPE_BASE } from './route-group.js';
 import { API_ROUTE_GROUPS } from './routes/index.js';
+import { webhooksRoutes } from './routes/webhooks.js';
 
 export { errorResponseSchema, historyListSchema } from './openapi/shared.js';
 export type {
@@ -55,7 +56,7 @@ export interface BuildOpenApiOptions {
 }
 
 /** The routers outside `/api/v1`, in the order their paths appear in the document. */
-const PUBLIC_ROUTE_GROUPS = [docsRoutes, redocRoutes, healthRoutes];
+const PUBLIC_ROUTE_GROUPS = [webhooksRoutes, docsRoutes, redocRoutes, healthRoutes];
 
 /** Every documented group: the API's first, in `API_ROUTE_GROUPS` order. */
 function routeGroups(): RouteGroup<never>[] {

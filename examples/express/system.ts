@@ -8,6 +8,7 @@ import {
   type OrderSystem,
   type PaymentProvider,
   type StorageAdapter,
+  type WebhookHeaders,
 } from 'orderflow';
 import { inProcessJobs } from 'orderflow/adapters/in-process';
 import { postgresStorage } from 'orderflow/adapters/postgres';
@@ -48,9 +49,8 @@ export function restartSafeFakeProvider(provider: PaymentProvider): PaymentProvi
     name: provider.name,
     async authorize(request) {
       const result = await provider.authorize(request);
-      return result.status === 'succeeded'
-        ? { ...result, reference: result.reference + tag }
-        : result;
+      // Every answer naming a charge (also a 3-D Secure or processing one) is tagged.
+      return 'reference' in result ? { ...result, reference: result.reference + tag } : result;
     },
     async capture(request) {
       const reference = ours(request.providerReference);
@@ -77,6 +77,15 @@ export function restartSafeFakeProvider(provider: PaymentProvider): PaymentProvi
       }
       return provider.refund({ ...request, providerReference: reference });
     },
+    // The provider's webhooks name its own (untagged) charge references.
+    ...(provider.parseWebhook
+      ? {
+          async parseWebhook(rawBody: string | Uint8Array, headers: WebhookHeaders) {
+            const event = await provider.parseWebhook?.(rawBody, headers);
+            return event ? { ...event, providerReference: event.providerReference + tag } : null;
+          },
+        }
+      : {}),
   };
 }
 

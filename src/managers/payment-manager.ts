@@ -1,5 +1,5 @@
-import { NotFoundError } from '../errors.js';
-import type { PaymentProvider } from '../ports/payment-provider.js';
+import { ConfigurationError, NotFoundError } from '../errors.js';
+import type { PaymentProvider, WebhookHeaders } from '../ports/payment-provider.js';
 import { type CommandOptions, commandOptionsSchema, type Page } from '../schemas/common.js';
 import type { HistoryEntry } from '../schemas/order.js';
 import { parseInput } from '../schemas/parse.js';
@@ -216,6 +216,33 @@ export class PaymentManager {
       }
     }
     return outcome;
+  }
+
+  /**
+   * Takes a webhook delivery of the configured provider: verifies it with the provider's
+   * `parseWebhook` over the raw body exactly as received (a bad signature throws
+   * `WebhookSignatureError` and writes nothing), then applies the event. A genuine delivery
+   * the provider maps to no event is answered `ignored` (`unmapped_event`).
+   *
+   * ```ts
+   * app.post('/webhooks/payments', express.raw({ type: 'application/json' }), async (req, res) => {
+   *   res.json(await oms.payments.applyWebhook(req.body, req.headers));
+   * });
+   * ```
+   */
+  async applyWebhook(
+    rawBody: string | Uint8Array,
+    headers: WebhookHeaders,
+  ): Promise<ProviderEventOutcome> {
+    const provider = this.provider;
+    if (!provider.parseWebhook) {
+      throw new ConfigurationError(
+        `The payment provider ${provider.name} does not take webhooks (it has no parseWebhook)`,
+      );
+    }
+    const event = await provider.parseWebhook(rawBody, headers);
+    if (!event) return { status: 'ignored', reason: 'unmapped_event' };
+    return this.applyProviderEvent(event);
   }
 
   /** A replay resumes an intent still pending at the provider (same keys: no second charge). */

@@ -206,16 +206,17 @@ export const providerEventInput = z
   });
 export type ProviderEvent = z.input<typeof providerEventInput>;
 
-/** What `payments.applyProviderEvent` did with an event. */
-export interface ProviderEventOutcome {
-  /**
-   * `applied`: recorded on the payment; `duplicate`: this event id was seen before and
-   * nothing changed; `ignored`: stored, but it names no payment (or refund) orderflow knows,
-   * or asks for a move the payment cannot make now (see `reason`).
-   */
-  status: 'applied' | 'duplicate' | 'ignored';
-  /** Why an event was ignored, e.g. `unknown_payment`, `refused_transition`. */
-  reason?: string;
+/**
+ * What `payments.applyProviderEvent` did with an event: `applied` (recorded on the
+ * payment), `duplicate` (this event id was seen before; nothing changed) or `ignored`
+ * (stored, but it names no payment or refund orderflow knows, or asks for a move the
+ * payment cannot make now — see `reason`).
+ */
+export const providerEventOutcomeSchema = z.object({
+  status: z.enum(['applied', 'duplicate', 'ignored']),
+  /** Why an event was ignored, e.g. `unknown_payment`, `refused_transition`, `already_settled`. */
+  reason: z.string().optional(),
   /** The payment the event was matched to, if any. */
-  paymentId?: string;
-}
+  paymentId: z.string().optional(),
+});
+export type ProviderEventOutcome = z.infer<typeof providerEventOutcomeSchema>;

@@ -1,4 +1,4 @@
-import { WebhookSignatureError } from '../errors.js';
+import { ValidationError, WebhookSignatureError } from '../errors.js';
 import {
   generateWebhookSecret,
   signWebhook,
@@ -6,6 +6,7 @@ import {
   webhookSecretKey,
 } from '../notifiers/webhook-signature.js';
 import type { WebhookHeaders } from '../ports/payment-provider.js';
+import { parseInput } from '../schemas/parse.js';
 import { type ProviderEvent, providerEventInput } from '../schemas/payment.js';
 
 /** Where a charge of the fake provider stands. */
@@ -162,8 +163,17 @@ export function fakeProviderEvents(
       });
       if (!ok) throw new WebhookSignatureError('The webhook signature does not match its body');
       const text = typeof rawBody === 'string' ? rawBody : Buffer.from(rawBody).toString('utf8');
-      // Signed by us, so well-formed; parsed by the schema all the same.
-      return providerEventInput.parse(JSON.parse(text));
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch (cause) {
+        throw new ValidationError(
+          'The webhook body is not JSON',
+          [{ path: [], message: 'not valid JSON', code: 'invalid_json' }],
+          { cause },
+        );
+      }
+      return parseInput(providerEventInput, body, 'webhook event');
     },
   };
 }

@@ -15,6 +15,7 @@ import {
   type IdKind,
   isId,
   processPaymentInput,
+  providerEventInput,
   refundPaymentInput,
   setStockInput,
   transitionOrderInput,
@@ -87,6 +88,7 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
   SetStockInput: setStockInput,
   AdjustStockInput: adjustStockInput,
   EditOrderInput: editOrderInput,
+  ProviderEvent: providerEventInput,
 };
 
 function operations(): Array<{ method: string; path: string; op: OpenApiOperation }> {

@@ -548,6 +548,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/webhooks/payments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Receive a payment provider webhook
+     * @description Takes a delivery of the configured payment provider, verified by the provider's `parseWebhook` over the raw body (the fake provider signs as Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), and applies its event once: a repeated event id is answered `duplicate`, an event naming an unknown payment or a move the payment cannot make `ignored`. No bearer key: a bad signature is 401 `invalid_webhook_signature` and writes nothing. The body shown is the fake provider's; another provider sends its own.
+     */
+    post: operations['receivePaymentWebhook'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/openapi.json': {
     parameters: {
       query?: never;
@@ -1040,6 +1060,31 @@ export interface components {
        * @enum {string}
        */
       capture?: 'automatic' | 'manual';
+    };
+    ProviderEvent: {
+      id: string;
+      /** @enum {string} */
+      type:
+        | 'payment.succeeded'
+        | 'payment.failed'
+        | 'refund.succeeded'
+        | 'refund.failed'
+        | 'refund.created'
+        | 'dispute.opened'
+        | 'dispute.won'
+        | 'dispute.lost';
+      providerReference: string;
+      /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
+      amount?: number;
+      refundReference?: string;
+      disputeReference?: string;
+      reason?: string;
+    };
+    ProviderEventOutcome: {
+      /** @enum {string} */
+      status: 'applied' | 'duplicate' | 'ignored';
+      reason?: string;
+      paymentId?: string;
     };
     Refund: {
       id: string;
@@ -2788,6 +2833,57 @@ export interface operations {
       400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
+    };
+  };
+  receivePaymentWebhook: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "id": "evt_fake_1",
+         *       "type": "payment.succeeded",
+         *       "providerReference": "ch_fake_1"
+         *     }
+         */
+        'application/json': components['schemas']['ProviderEvent'];
+      };
+    };
+    responses: {
+      /** @description What was done with the event */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProviderEventOutcome'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      /** @description invalid_webhook_signature: the signature is missing, stale or does not match the body */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          /**
+           * @example {
+           *       "error": {
+           *         "code": "invalid_webhook_signature",
+           *         "message": "The webhook signature does not match its body"
+           *       }
+           *     }
+           */
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
     };
   };
   getOpenApiDocument: {
