@@ -262,6 +262,27 @@ describe('PATCH /api/v1/shipments/{id}/state', () => {
   });
 });
 
+describe('cancelling an order with shipments', () => {
+  it('cancels its pending shipments, and refuses once a unit has shipped with 422 order_partially_shipped', async () => {
+    const t = await apiTest();
+    const { order, shipment } = await oneShirtShipment(t);
+    await t.api.post(`/api/v1/orders/${order.id}/cancel`).send({}).expect(200);
+    expect((await t.api.get(`/api/v1/shipments/${shipment.id}`)).body.state).toBe('cancelled');
+
+    const other = await oneShirtShipment(t);
+    await t.api
+      .patch(`/api/v1/shipments/${other.shipment.id}/state`)
+      .send({ state: 'shipped' })
+      .expect(200);
+    const refused = await t.api
+      .post(`/api/v1/orders/${other.order.id}/cancel`)
+      .send({})
+      .expect(422);
+    expect(errorOf(refused).code).toBe('order_partially_shipped');
+    expect(await orderViaHttp(t, other.order.id)).toMatchObject({ state: 'processing' });
+  });
+});
+
 describe('PATCH /api/v1/shipments/{id} (tracking)', () => {
   it('corrects the tracking of a shipped shipment, with a history row', async () => {
     const t = await apiTest();

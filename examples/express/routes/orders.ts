@@ -183,8 +183,10 @@ export const ordersRoutes = defineRoutes<OrderSystem>({
         operationId: 'cancelOrder',
         summary: 'Cancel order',
         description:
-          'Cancels an order that has not shipped yet. Idempotent by nature: a cancelled order ' +
-          'stays cancelled.',
+          'Cancels an order that has not shipped yet: its pending shipments are cancelled, its ' +
+          'stock released and captured payments refunded by a job. An order with a shipped unit ' +
+          'is 422 `order_partially_shipped` (remove the unshipped units with `editOrder`). ' +
+          'Idempotent by nature: a cancelled order stays cancelled.',
         pathId: 'OrderId',
         ifMatch: true,
         idempotencyKey: true,

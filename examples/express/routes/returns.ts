@@ -176,7 +176,9 @@ export const returnsRoutes = defineRoutes<OrderSystem>({
         summary: 'Transition return',
         description:
           'Moves the return to `state` (or applies the machine `event`); `pickup_scheduled` takes ' +
-          '`pickupAt`, `rejected` a `reason`. With `If-Match` the change applies only to that version.',
+          '`pickupAt`, `rejected` a `reason`. Approving an exchange creates its replacement order ' +
+          '(409 `insufficient_stock` when its lines are not in stock); rejecting or cancelling ' +
+          'it cancels a pending replacement. With `If-Match` the change applies only to that version.',
         pathId: 'ReturnId',
         ifMatch: true,
         body: { schema: 'TransitionReturnInput', example: { state: 'approved' } },

@@ -79,7 +79,7 @@ export interface paths {
     put?: never;
     /**
      * Cancel order
-     * @description Cancels an order that has not shipped yet. Idempotent by nature: a cancelled order stays cancelled.
+     * @description Cancels an order that has not shipped yet: its pending shipments are cancelled, its stock released and captured payments refunded by a job. An order with a shipped unit is 422 `order_partially_shipped` (remove the unshipped units with `editOrder`). Idempotent by nature: a cancelled order stays cancelled.
      */
     post: operations['cancelOrder'];
     delete?: never;
@@ -315,7 +315,7 @@ export interface paths {
     head?: never;
     /**
      * Transition return
-     * @description Moves the return to `state` (or applies the machine `event`); `pickup_scheduled` takes `pickupAt`, `rejected` a `reason`. With `If-Match` the change applies only to that version.
+     * @description Moves the return to `state` (or applies the machine `event`); `pickup_scheduled` takes `pickupAt`, `rejected` a `reason`. Approving an exchange creates its replacement order (409 `insufficient_stock` when its lines are not in stock); rejecting or cancelling it cancels a pending replacement. With `If-Match` the change applies only to that version.
      */
     patch: operations['transitionReturn'];
     trace?: never;
