@@ -9,7 +9,7 @@ import { bearerAuth } from './auth.js';
 import { docsRouter } from './docs.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { healthRouter } from './health.js';
-import { checkInput, JSON_TYPES, requireJsonBody } from './http.js';
+import { checkInput, JSON_TYPES, refuseInvalidUtf8, requireJsonBody } from './http.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { redocRouter } from './redoc.js';
 import { mountRoutes } from './route-group.js';
@@ -109,7 +109,13 @@ export function createApp(system: OrderSystem, options: AppOptions): express.App
   const api = express.Router();
   api.use(bearerAuth(options.apiKey));
   api.use(requireJsonBody);
-  api.use(express.json({ limit: options.bodyLimit ?? '1mb', type: JSON_TYPES }));
+  api.use(
+    express.json({
+      limit: options.bodyLimit ?? '1mb',
+      type: JSON_TYPES,
+      verify: refuseInvalidUtf8,
+    }),
+  );
   api.use(checkInput);
   for (const group of API_ROUTE_GROUPS) api.use(mountRoutes(group, system));
   app.use('/api/v1', api);

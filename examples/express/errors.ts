@@ -3,6 +3,7 @@ import {
   httpStatusFor,
   isOrderflowError,
   isOrderflowErrorCode,
+  isReplayed,
   type OrderflowError,
 } from 'orderflow';
 import type { Logger } from 'pino';
@@ -38,6 +39,7 @@ export function statusForError(error: OrderflowError): number {
 /** Codes for the errors Express and body-parser raise on bad requests, by their `type`. */
 const BODY_ERROR_CODES: Record<string, string> = {
   'entity.parse.failed': 'malformed_json',
+  'body.invalid_utf8': 'malformed_json',
   'entity.too.large': 'payload_too_large',
   'charset.unsupported': 'unsupported_media_type',
   'encoding.unsupported': 'unsupported_media_type',
@@ -55,6 +57,8 @@ interface ClientError {
   status: number;
   type?: string;
   message: string;
+  /** The body text a parser refused, when it says. */
+  body?: string;
 }
 
 /** An error Express or one of its parsers raised for a bad request (status 4xx). */
@@ -63,15 +67,41 @@ function asClientError(error: unknown): ClientError | undefined {
   const e = error as { status?: unknown; statusCode?: unknown; type?: unknown; message?: unknown };
   const status = typeof e.status === 'number' ? e.status : e.statusCode;
   if (typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  const body = (error as { body?: unknown }).body;
   return {
     status,
     ...(typeof e.type === 'string' ? { type: e.type } : {}),
     message: typeof e.message === 'string' ? e.message : 'Bad request',
+    ...(typeof body === 'string' ? { body } : {}),
   };
 }
 
+/**
+ * Whether a body the JSON parser refused is valid JSON after all: `null`, `42`, `"text"`
+ * (the parser takes only objects and arrays), so the answer can say what is wrong with it.
+ */
+function isJsonValue(text: string | undefined): boolean {
+  if (text === undefined) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The 400 for a body that is JSON but not an object. */
+const NOT_AN_OBJECT: ErrorBody = {
+  error: {
+    code: 'validation_error',
+    message: 'Invalid body: must be a JSON object',
+    details: { issues: [{ path: [], message: 'must be a JSON object', code: 'invalid_type' }] },
+  },
+};
+
 const BODY_MESSAGES: Record<string, string> = {
   malformed_json: 'The request body is not valid JSON',
+  'body.invalid_utf8': 'The request body is not valid UTF-8',
   payload_too_large: 'The request body is too large',
 };
 
@@ -86,15 +116,17 @@ export function toErrorResponse(error: unknown): { status: number; body: ErrorBo
     return { status: statusForError(error), body: { error: error.toJSON() } };
   }
   const client = asClientError(error);
+  if (client?.type === 'entity.parse.failed' && isJsonValue(client.body)) {
+    return { status: 400, body: NOT_AN_OBJECT };
+  }
   if (client) {
     const code =
       (client.type && BODY_ERROR_CODES[client.type]) ??
       CODE_BY_STATUS[client.status] ??
       'bad_request';
-    return {
-      status: client.status,
-      body: { error: { code, message: BODY_MESSAGES[code] ?? client.message } },
-    };
+    const message =
+      (client.type && BODY_MESSAGES[client.type]) ?? BODY_MESSAGES[code] ?? client.message;
+    return { status: client.status, body: { error: { code, message } } };
   }
   return {
     status: 500,
@@ -135,8 +167,8 @@ export function retryAfterSeconds(status: number, code: string): number | undefi
 
 /**
  * The one error middleware: every error becomes `{ error: { code, message, details? } }`
- * with the status its code maps to, and `Retry-After` where retrying later may succeed
- * (503, 409 `idempotency_in_flight`). Server faults are logged with the request.
+ * with the status its code maps to, `Retry-After` where retrying later may succeed
+ * (503, 409 `idempotency_in_flight`) and `Idempotency-Replayed: true` on a replayed refusal. Server faults are logged with the request.
  */
 export function errorHandler(logger?: Logger): ErrorRequestHandler {
   return (error, req, res, next) => {
@@ -151,6 +183,8 @@ export function errorHandler(logger?: Logger): ErrorRequestHandler {
     }
     const retryAfter = retryAfterSeconds(status, body.error.code);
     if (retryAfter !== undefined) res.setHeader('Retry-After', String(retryAfter));
+    // A refusal replayed from an Idempotency-Key says so, as a replayed success does.
+    if (isReplayed(error)) res.setHeader('Idempotency-Replayed', 'true');
     res.status(status).json(body);
   };
 }

@@ -2,6 +2,7 @@
  * Small helpers the routes share: headers in (Idempotency-Key, If-Match), headers out
  * (ETag, Idempotency-Replayed, Location), ids, bodies and query strings.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Request, RequestHandler, Response } from 'express';
 import {
   type IdKind,
@@ -14,6 +15,7 @@ import {
 } from 'orderflow';
 import type { z } from 'zod';
 import { HttpError } from './errors.js';
+import { inFieldOrder } from './field-order.js';
 
 /** Media types accepted as JSON request bodies. */
 export const JSON_TYPES = ['application/json', 'application/*+json'];
@@ -37,6 +39,25 @@ export const requireJsonBody: RequestHandler = (req, _res, next) => {
   }
   next();
 };
+
+/**
+ * The `verify` hook of the JSON parser: refuses a body declared (or defaulted to) UTF-8
+ * that is not valid UTF-8, with 400 `malformed_json`, instead of letting the decoder turn
+ * the bad bytes into U+FFFD and store that.
+ */
+export function refuseInvalidUtf8(
+  _req: unknown,
+  _res: unknown,
+  body: Buffer,
+  encoding: string | null,
+): void {
+  if (encoding !== null && encoding.toLowerCase() !== 'utf-8') return;
+  if (isUtf8(body)) return;
+  throw Object.assign(new Error('The request body is not valid UTF-8'), {
+    status: 400,
+    type: 'body.invalid_utf8',
+  });
+}
 
 /**
  * Deepest nesting a JSON body may have. The schemas validate recursively (zod's `z.json()`
@@ -174,7 +195,8 @@ export function queryOf<S extends z.ZodObject>(schema: S, req: Request): z.outpu
 }
 
 /**
- * Sends an entity as JSON: `ETag: "<version>"` when it has a version,
+ * Sends an entity as JSON, its fields in the order of its schema (so a replay is the same
+ * bytes as the first answer): `ETag: "<version>"` when it has a version,
  * `Idempotency-Replayed: true` when it was replayed from an idempotency key, and
  * `Location` when given (201 responses).
  */
@@ -188,5 +210,5 @@ export function sendEntity(
   if (typeof version === 'number') res.setHeader('ETag', `"${version}"`);
   if (isReplayed(entity)) res.setHeader('Idempotency-Replayed', 'true');
   if (options.location !== undefined) res.setHeader('Location', options.location);
-  res.status(status).json(entity);
+  res.status(status).json(inFieldOrder(entity));
 }

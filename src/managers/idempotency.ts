@@ -8,12 +8,13 @@ import type { SystemContext } from './system-context.js';
 const replayed = new WeakSet<object>();
 
 /**
- * True when `result` was replayed from an earlier request with the same idempotency key
- * rather than produced now.
+ * True when `result` — a command's result, or the error it threw — was replayed from an
+ * earlier request with the same idempotency key rather than produced now.
  *
  * ```ts
  * const order = await oms.orders.create(input, { idempotencyKey });
  * if (isReplayed(order)) res.setHeader('Idempotency-Replayed', 'true');
+ * // in an error handler: if (isReplayed(error)) res.setHeader('Idempotency-Replayed', 'true');
  * ```
  */
 export function isReplayed(result: unknown): boolean {
@@ -98,7 +99,14 @@ export async function idempotent<T extends object>(
     if (existing.fingerprint !== print)
       throw new IdempotencyConflictError('idempotency_conflict', key);
     if (existing.status === 'completed') {
-      const result = await replay(existing.response as StoredResponse);
+      let result: T;
+      try {
+        result = await replay(existing.response as StoredResponse);
+      } catch (error) {
+        // A refusal answered again (a decline, a business rule) is a replay too.
+        if (typeof error === 'object' && error !== null) replayed.add(error);
+        throw error;
+      }
       replayed.add(result);
       return result;
     }

@@ -93,6 +93,18 @@ export const pickupSchema = z.object({
   trackingNumber: z.string().optional(),
 });
 
+/**
+ * Why the refund of a processed return cannot be issued (a refusal that retrying will not
+ * change, e.g. its payment was already refunded by hand): recorded once, when it happened.
+ * An operator settles it with `returns.retryRefund` or `returns.markRefunded`.
+ */
+export const refundFailureSchema = z.object({
+  code: z.string().describe('Why: refund_not_possible, refund_declined or a business rule code'),
+  message: z.string(),
+  at: timestampSchema,
+});
+export type RefundFailure = z.infer<typeof refundFailureSchema>;
+
 export const returnSchema = z.object({
   id: idSchema('ret'),
   orderId: z.string(),
@@ -109,6 +121,9 @@ export const returnSchema = z.object({
   pickup: pickupSchema.optional(),
   rejectionReason: z.string().optional(),
   cancellationReason: z.string().optional(),
+  refundFailure: refundFailureSchema
+    .optional()
+    .describe('Set when the refund of this processed return was refused for good'),
   version: z.number().int(),
   createdAt: timestampSchema,
   updatedAt: timestampSchema,
@@ -130,6 +145,37 @@ export const transitionReturnInput = z.union([
   }),
 ]);
 export type TransitionReturnInput = z.input<typeof transitionReturnInput>;
+
+/**
+ * Input of `returns.retryRefund`: why it is retried (kept in the history).
+ *
+ * ```ts
+ * retryRefundInput.parse({ reason: 'captured the rest of the order' });
+ * ```
+ */
+export const retryRefundInput = z.strictObject({
+  reason: z.string().min(1).max(1000).optional(),
+});
+export type RetryRefundInput = z.input<typeof retryRefundInput>;
+
+/**
+ * Input of `returns.markRefunded`: how the money went back (kept in the history), e.g. a
+ * refund made in the provider's dashboard, cash at the counter, a voucher.
+ *
+ * ```ts
+ * markRefundedInput.parse({ reason: 'refunded by bank transfer, ref 4711' });
+ * ```
+ */
+export const markRefundedInput = z.strictObject({
+  reason: z.string().min(1).max(1000),
+});
+export type MarkRefundedInput = z.input<typeof markRefundedInput>;
+
+/** Options of `returns.retryRefund` and `returns.markRefunded`: who did it. */
+export const refundSettlementOptionsSchema = z.strictObject({
+  actor: z.string().min(1).max(200).optional(),
+});
+export type RefundSettlementOptions = z.input<typeof refundSettlementOptionsSchema>;
 
 export const listReturnsQuery = pageQuerySchema.extend({
   orderId: idSchema('ord').optional(),

@@ -5,6 +5,7 @@ import { editCases } from './storage-conformance/edit-cases.js';
 import { entityCases } from './storage-conformance/entity-cases.js';
 import { useStorage } from './storage-conformance/fixtures.js';
 import { inventoryCases } from './storage-conformance/inventory-cases.js';
+import { keyOrderCases } from './storage-conformance/key-order-cases.js';
 import { listCases } from './storage-conformance/list-cases.js';
 import { managerCases } from './storage-conformance/manager-cases.js';
 import { paymentRaceCases } from './storage-conformance/payment-race-cases.js';
@@ -67,6 +68,7 @@ export function storageConformanceSuite(
     describe('orders, returns and payments', () => entityCases(test, useStorage(test, factory)));
     describe('lists and history', () => listCases(test, useStorage(test, factory)));
     describe('cursors and time bounds', () => queryCases(test, useStorage(test, factory)));
+    describe('key order of stored JSON', () => keyOrderCases(test, useStorage(test, factory)));
     describe('outbox and idempotency keys', () => queueCases(test, useStorage(test, factory)));
     describe('transactions', () => transactionCases(test, useStorage(test, factory)));
     describe('dead letters', () => deadLetterCases(test, useStorage(test, factory)));

@@ -133,7 +133,7 @@ describe('request bodies', () => {
     expect(errorOf(res).code).toBe('malformed_json');
   });
 
-  it('answers JSON that is not an object with 400, never 500', async () => {
+  it('answers JSON that is not an object with 400 validation_error, never 500', async () => {
     const t = await apiTest();
     for (const raw of ['"a string"', '42', 'null', 'true']) {
       const res = await t.api
@@ -141,7 +141,8 @@ describe('request bodies', () => {
         .set('Content-Type', 'application/json')
         .send(raw);
       expect(res.status, raw).toBe(400);
-      expect(errorOf(res).code, raw).toBe('malformed_json');
+      expect(errorOf(res).code, raw).toBe('validation_error');
+      expect(errorOf(res).message, raw).toBe('Invalid body: must be a JSON object');
     }
     const array = await t.api.post('/api/v1/orders').send([orderBody()]).expect(400);
     expect(errorOf(array).code).toBe('validation_error');

@@ -215,6 +215,19 @@ describe('idempotency keys on payments', () => {
     expect(provider.calls.filter((c) => c.operation === 'authorize')).toHaveLength(1);
   });
 
+  it('marks a replayed refusal as replayed, and the first refusal as not', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+    const input = { orderId: order.id, paymentMethod: { token: 'tok_chargeDeclined' } };
+
+    const first = await oms.payments.process(input, { idempotencyKey: 'pay-1' }).catch((e) => e);
+    const second = await oms.payments.process(input, { idempotencyKey: 'pay-1' }).catch((e) => e);
+
+    expect(second).toMatchObject({ code: 'payment_declined' });
+    expect(isReplayed(first)).toBe(false);
+    expect(isReplayed(second)).toBe(true);
+  });
+
   it('replays a refund for the same key: the same refund, money moved once', async () => {
     const { oms, provider } = await testSystem();
     const order = await oms.orders.create(orderInput());

@@ -47,6 +47,7 @@ describe.skipIf(!enabled)('postgres migrations across processes', () => {
       '0004_shipments',
       '0005_inventory',
       '0006_edits_exchanges',
+      '0007_json_text',
       '0008_provider_events',
     ]);
   });

@@ -42,6 +42,16 @@ export class RowCodec {
     return (this.flags.jsonParsed || typeof value !== 'string' ? value : JSON.parse(value)) as T;
   }
 
+  /**
+   * A JSON column kept as text on every dialect (0007: metadata, stored responses, refund
+   * failures), so it comes back with its keys in the order they were written. A value
+   * still parsed by the driver (a jsonb column not migrated yet) is taken as it is.
+   */
+  parseText<T>(value: unknown): T {
+    if (value === null || value === undefined) return undefined as T;
+    return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+  }
+
   orderRow(o: OrderRecord): OrderRow {
     return {
       id: o.id,
@@ -82,7 +92,7 @@ export class RowCodec {
       shippingAddress: this.parse(r.shipping_address),
       cancellationReason: r.cancellation_reason ?? undefined,
       deliveredAt: iso(r.delivered_at),
-      metadata: this.parse(r.metadata),
+      metadata: this.parseText(r.metadata),
       creditTotal: Number(r.credit_total),
       exchangeForReturnId: r.exchange_for_return_id ?? undefined,
       createdAt: iso(r.created_at)!,
@@ -105,6 +115,7 @@ export class RowCodec {
       pickup: r.pickup ? this.json(r.pickup) : null,
       rejection_reason: r.rejectionReason ?? null,
       cancellation_reason: r.cancellationReason ?? null,
+      refund_failure: r.refundFailure ? this.json(r.refundFailure) : null,
       version: r.version,
       created_at: r.createdAt,
       updated_at: r.updatedAt,
@@ -126,6 +137,7 @@ export class RowCodec {
       pickup: this.parse(r.pickup),
       rejectionReason: r.rejection_reason ?? undefined,
       cancellationReason: r.cancellation_reason ?? undefined,
+      refundFailure: this.parseText(r.refund_failure),
       version: Number(r.version),
       createdAt: iso(r.created_at)!,
       updatedAt: iso(r.updated_at)!,
@@ -375,7 +387,7 @@ export class RowCodec {
       key: r.key,
       fingerprint: r.fingerprint,
       status: r.status as IdempotencyRecord['status'],
-      response: this.parse(r.response),
+      response: this.parseText(r.response),
       lockedUntil: iso(r.locked_until)!,
       createdAt: iso(r.created_at)!,
       expiresAt: iso(r.expires_at)!,

@@ -60,6 +60,8 @@ export interface ReturnRow {
   pickup: Json | null;
   rejection_reason: string | null;
   cancellation_reason: string | null;
+  /** JSON text of `refundFailure` (0007). */
+  refund_failure: string | null;
   version: number;
   created_at: Timestamp;
   updated_at: Timestamp;

@@ -53,6 +53,8 @@ export function operationObject(spec: OperationSpec, context: OperationContext):
   const errors = new Set<ErrorStatus>(spec.errors);
   if (!context.public) errors.add('401');
   if (spec.body) for (const status of ['400', '413', '415'] as const) errors.add(status);
+  // A query string can fail its schema; a path id can be undecodable (bad_request).
+  if (spec.query || spec.pathId) errors.add('400');
   for (const status of [...errors].sort()) {
     responses[status] = { $ref: `#/components/responses/${ERROR_RESPONSES[status].name}` };
   }

@@ -59,8 +59,11 @@ export const ERROR_RESPONSES: Record<
   '400': {
     name: 'BadRequest',
     description:
-      'validation_error (a body, query string or header that fails its schema; `details.issues` ' +
-      'point at each problem) or malformed_json',
+      'validation_error (a body, query string or header that fails its schema, or a body ' +
+      'that is JSON but not an object; `details.issues` point at each problem), ' +
+      'malformed_json (a body that is not JSON, or not valid UTF-8) or bad_request (a ' +
+      'request the server cannot read at all: a path with broken percent-encoding, a ' +
+      'compressed body that does not decompress)',
     example: {
       error: {
         code: 'validation_error',

@@ -1146,6 +1146,17 @@ export interface components {
       pickup?: components['schemas']['Pickup'];
       rejectionReason?: string;
       cancellationReason?: string;
+      /** @description Set when the refund of this processed return was refused for good */
+      refundFailure?: {
+        /** @description Why: refund_not_possible, refund_declined or a business rule code */
+        code: string;
+        message: string;
+        /**
+         * Format: date-time
+         * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+         */
+        at: string;
+      };
       version: number;
       /**
        * Format: date-time
@@ -1376,7 +1387,7 @@ export interface components {
     };
   };
   responses: {
-    /** @description validation_error (a body, query string or header that fails its schema; `details.issues` point at each problem) or malformed_json */
+    /** @description validation_error (a body, query string or header that fails its schema, or a body that is JSON but not an object; `details.issues` point at each problem), malformed_json (a body that is not JSON, or not valid UTF-8) or bad_request (a request the server cannot read at all: a path with broken percent-encoding, a compressed body that does not decompress) */
     BadRequest: {
       headers: {
         [name: string]: unknown;
@@ -1701,6 +1712,7 @@ export interface operations {
           'application/json': components['schemas']['Order'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -1825,6 +1837,7 @@ export interface operations {
           'application/json': components['schemas']['HistoryList'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -1853,6 +1866,7 @@ export interface operations {
           'application/json': components['schemas']['PaymentList'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -1943,6 +1957,7 @@ export interface operations {
           'application/json': components['schemas']['ShipmentList'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -2027,6 +2042,7 @@ export interface operations {
           'application/json': components['schemas']['Shipment'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -2149,6 +2165,7 @@ export interface operations {
           'application/json': components['schemas']['HistoryList'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -2309,6 +2326,7 @@ export interface operations {
           'application/json': components['schemas']['Return'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -2383,6 +2401,7 @@ export interface operations {
           'application/json': components['schemas']['HistoryList'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -2491,6 +2510,7 @@ export interface operations {
           'application/json': components['schemas']['Payment'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -2568,6 +2588,7 @@ export interface operations {
           'application/json': components['schemas']['HistoryList'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
     };
@@ -2642,6 +2663,7 @@ export interface operations {
           'application/json': components['schemas']['Payment'];
         };
       };
+      400: components['responses']['BadRequest'];
       401: components['responses']['Unauthorized'];
       404: components['responses']['NotFound'];
       409: components['responses']['Conflict'];
