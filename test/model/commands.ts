@@ -10,7 +10,7 @@ import { isOrderflowError } from 'orderflow';
 import { assertStockInvariants } from '../../src/testing/storage-conformance/stock-invariants.js';
 import type { Action } from './action.js';
 import { fulfilmentActions } from './fulfilment-actions.js';
-import { editRefundProblems, settledProblems, stepProblems } from './invariants.js';
+import { editRefundProblems, eventProblems, settledProblems, stepProblems } from './invariants.js';
 import { createOrderArb, orderActions } from './order-actions.js';
 import { paymentActions } from './payment-actions.js';
 import { progressActions } from './progress-actions.js';
@@ -45,7 +45,7 @@ function changes(before: Snapshot, after: Snapshot): string[] {
 async function observe(w: World, what: string): Promise<Snapshot> {
   await w.oms.idle();
   const after = await readSnapshot(w.oms);
-  failIf(stepProblems(after, w.provider), what);
+  failIf([...stepProblems(after, w.provider), ...eventProblems(after, w.events)], what);
   try {
     await assertStockInvariants(
       w.oms,

@@ -270,6 +270,20 @@ export function editRefundProblems(before: Snapshot, after: Snapshot): string[] 
   return out;
 }
 
+/**
+ * Every history row that creates or moves an entity was announced by exactly one event
+ * (`*.created`, `*.state_changed`); rows of edits and tracking corrections have their own.
+ */
+export function eventProblems(s: Snapshot, events: ReadonlyMap<string, number>): string[] {
+  const out: string[] = [];
+  for (const [key, rows] of Object.entries(s.history)) {
+    const moves = rows.filter((r) => r.event !== 'EDIT' && r.event !== 'UPDATE_TRACKING').length;
+    const seen = events.get(key) ?? 0;
+    if (seen !== moves) out.push(`${key}: ${moves} history rows, ${seen} events`);
+  }
+  return out;
+}
+
 /** What is wrong with the state after a step. */
 export function stepProblems(
   s: Snapshot,

@@ -111,7 +111,11 @@ export interface World extends TestSystem {
   trace: string[];
   /** Idempotency keys used for orders: the first input and order of each. */
   keys: Map<string, { input: string; id: string; at: number }>;
+  /** `*.created` and `*.state_changed` events received, per `entity:id`. */
+  events: Map<string, number>;
 }
+
+const ENTITIES = ['order', 'return', 'payment', 'shipment'] as const;
 
 /** A fresh system on this run's backend with the tracked SKUs stocked. */
 export async function newWorld(): Promise<World> {
@@ -130,7 +134,16 @@ export async function newWorld(): Promise<World> {
     state: emptySnapshot(),
     trace: [],
     keys: new Map(),
+    events: new Map(),
   };
+  for (const entity of ENTITIES) {
+    for (const name of [`${entity}.created`, `${entity}.state_changed`] as const) {
+      system.oms.events.on(name, (e: { id: string }) => {
+        const key = `${entity}:${e.id}`;
+        world.events.set(key, (world.events.get(key) ?? 0) + 1);
+      });
+    }
+  }
   world.state = await readSnapshot(system.oms);
   return world;
 }
