@@ -65,6 +65,22 @@ export function jobsForEvent(
       }
       break;
     }
+    case 'payment.dispute_closed': {
+      const p = event.payload as DomainEvent<'payment.dispute_closed'>['payload'];
+      // A won dispute gives its amount back: if the order was cancelled, refund it too
+      // (the job does nothing for an order that is not cancelled).
+      if (p.dispute.state === 'won' && config.refundOnCancel) {
+        const orderId = p.orderId;
+        jobs.push(
+          job(
+            JOB_NAMES.refundCancelledOrder,
+            { orderId },
+            `cancel-refund:${orderId}:dispute-won:${p.dispute.id}`,
+          ),
+        );
+      }
+      break;
+    }
     case 'return.state_changed': {
       const p = event.payload as DomainEvent<'return.state_changed'>['payload'];
       if (p.to === 'approved') {

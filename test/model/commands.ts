@@ -14,6 +14,7 @@ import { editRefundProblems, eventProblems, settledProblems, stepProblems } from
 import { createOrderArb, orderActions } from './order-actions.js';
 import { paymentActions } from './payment-actions.js';
 import { progressActions } from './progress-actions.js';
+import { providerEventActions, soloProviderActions } from './provider-event-actions.js';
 import {
   type Fault,
   ModelFailure,
@@ -158,13 +159,20 @@ class Sweep implements fc.AsyncCommand<object, World> {
   toString = () => 'sweep';
 }
 
-const weighted = [...orderActions, ...paymentActions, ...fulfilmentActions, ...progressActions];
+const weighted = [
+  ...orderActions,
+  ...paymentActions,
+  ...providerEventActions,
+  ...fulfilmentActions,
+  ...progressActions,
+];
 const actionArb = fc.oneof(...weighted);
 
 /** Every command of a run, with how often each comes. */
 export const commandArbs: fc.Arbitrary<fc.AsyncCommand<object, World>>[] = [
   fc.oneof(
     { arbitrary: actionArb.map((a) => new Step(a)), weight: 10 },
+    { arbitrary: soloProviderActions.map((a) => new Step(a)), weight: 1 },
     {
       arbitrary: fc.tuple(actionArb, outageArb).map(([a, o]) => new Step(a, o)),
       weight: 2,

@@ -218,8 +218,11 @@ function balanceProblems(s: Snapshot, order: Order, settled: boolean): string[] 
   const captured = sum(payments.map((p) => p.capturedAmount));
   if (order.state === 'cancelled') {
     if (order.balanceDue !== 0) return [`${at}: cancelled with balanceDue ${order.balanceDue}`];
+    // An open or lost dispute's amount is not the merchant's to give back.
+    const disputed = (p: (typeof payments)[number]) =>
+      sum(p.disputes.filter((d) => d.state !== 'won').map((d) => d.amount));
     const held = payments.filter(
-      (p) => p.capturedAmount > p.refundedAmount || p.state === 'authorized',
+      (p) => p.capturedAmount > p.refundedAmount + disputed(p) || p.state === 'authorized',
     );
     return settled && held.length > 0
       ? [`${at}: cancelled and settled, but ${held.map((p) => p.id).join(', ')} still hold money`]

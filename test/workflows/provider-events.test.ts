@@ -309,4 +309,23 @@ describe('workflow: disputes', () => {
       code: 'refund_exceeds_captured',
     });
   });
+
+  it('refunds a cancelled order what its dispute held back once the dispute is won', async () => {
+    const { oms, provider, payment, reference, order } = await captured();
+    const opened = provider.openDispute(reference, 1500);
+    await oms.payments.applyProviderEvent(opened);
+    await oms.orders.cancel(order.id, { reason: 'changed mind' });
+    await oms.idle();
+    expect(await oms.payments.get(payment.id)).toMatchObject({
+      refundedAmount: order.total - 1500,
+    });
+
+    await oms.payments.applyProviderEvent(provider.closeDispute(opened.disputeReference!, 'won'));
+    await oms.idle();
+    expect(await oms.payments.get(payment.id)).toMatchObject({
+      state: 'refunded',
+      refundedAmount: order.total,
+    });
+    expect(provider.ledger(payment.id).refunded).toBe(order.total);
+  });
 });
