@@ -6,6 +6,8 @@ export interface Throughput {
   opsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** This process's CPU time (user + system) per operation, where measured. */
+  cpuMsPerOp?: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -91,17 +93,27 @@ export async function alternate(
   const rounds = options.rounds ?? 4;
   const per = Math.max(1, Math.round(total / rounds));
   const results: { a: Throughput[]; b: Throughput[] } = { a: [], b: [] };
+  const cpu = { a: 0, b: 0 };
   let offset = 0;
   for (let r = 0; r < rounds; r++) {
     for (const side of ['a', 'b'] as const) {
       const op = side === 'a' ? a : b;
       const base = offset;
+      const before = process.cpuUsage();
       results[side].push(await runConcurrent(per, concurrency, (i) => op(base + i)));
-      offset += per;
+      // Work a side leaves behind (jobs, dispatch) is its own: counted until `between` ends.
       await options.between?.();
+      const used = process.cpuUsage(before);
+      cpu[side] += (used.user + used.system) / 1000;
+      offset += per;
     }
   }
-  return { a: combine(results.a), b: combine(results.b) };
+  const a1 = combine(results.a);
+  const b1 = combine(results.b);
+  return {
+    a: { ...a1, cpuMsPerOp: round(cpu.a / a1.ops, 3) },
+    b: { ...b1, cpuMsPerOp: round(cpu.b / b1.ops, 3) },
+  };
 }
 
 function combine(parts: readonly Throughput[]): Throughput {

@@ -90,8 +90,13 @@ export const createStage: Stage = {
           detail: { library: lib, kysely: hand },
         });
         ctx.log(
-          `${backend}: library ${lib.opsPerSec}/s (p50 ${lib.p50Ms} ms), kysely ${hand.opsPerSec}/s (p50 ${hand.p50Ms} ms)`,
+          `${backend}: library ${lib.opsPerSec}/s (p50 ${lib.p50Ms} ms, ${lib.cpuMsPerOp} ms CPU), kysely ${hand.opsPerSec}/s (p50 ${hand.p50Ms} ms, ${hand.cpuMsPerOp} ms CPU)`,
         );
+        ctx.figure({
+          name: `${backend}: Node CPU per create, library/kysely`,
+          value: round(lib.cpuMsPerOp! / hand.cpuMsPerOp!),
+          unit: 'x',
+        });
         ctx.figure({
           name: `${backend}: SQL statements per create, library`,
           value: round(libStatements, 1),
@@ -150,7 +155,14 @@ export const lifecycleStage: Stage = {
           target: { op: '>=', value: 0.8 },
           detail: { library: lib, kysely: hand },
         });
-        ctx.log(`${backend}: library ${lib.opsPerSec} lifecycles/s, kysely ${hand.opsPerSec}/s`);
+        ctx.log(
+          `${backend}: library ${lib.opsPerSec} lifecycles/s (${lib.cpuMsPerOp} ms CPU), kysely ${hand.opsPerSec}/s (${hand.cpuMsPerOp} ms CPU)`,
+        );
+        ctx.figure({
+          name: `${backend}: Node CPU per lifecycle, library/kysely`,
+          value: round(lib.cpuMsPerOp! / hand.cpuMsPerOp!),
+          unit: 'x',
+        });
         ctx.figure({
           name: `${backend}: SQL statements per lifecycle, library`,
           value: round(libStatements, 1),
