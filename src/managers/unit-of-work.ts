@@ -1,6 +1,7 @@
 import { newId } from '../domain/ids.js';
 import type { OrderflowEventMap, OrderflowEventName } from '../events/event-map.js';
 import type { OutboxRecord, Repositories } from '../ports/storage.js';
+import type { StockMovement } from '../schemas/inventory.js';
 import type { HistoryEntry, Order } from '../schemas/order.js';
 import type { Payment } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
@@ -24,6 +25,11 @@ export class UnitOfWork {
   readonly events: OutboxRecord[] = [];
   /** History rows, written with the events when the command's work is done. */
   readonly historyRows: HistoryEntry[] = [];
+  /**
+   * Stock movements not written yet: they go with the history and events at the end, or
+   * earlier when a step reads the ledger back (`flushMovements`).
+   */
+  movements: StockMovement[] = [];
   /** The command's time, the same for every row it writes. */
   readonly now: string;
 
@@ -98,12 +104,22 @@ export class UnitOfWork {
     this.historyRows.push(row);
   }
 
-  /** Writes the command's history rows and outbox events, at the end of its transaction. */
+  /** Writes the stock movements kept so far (before a step reads the ledger back). */
+  async flushMovements(): Promise<void> {
+    if (this.movements.length === 0) return;
+    const movements = this.movements;
+    this.movements = [];
+    await this.tx.inventory.appendMovements(movements);
+  }
+
+  /** Writes the command's history rows, stock movements and outbox events, at the end. */
   async writeLog(): Promise<void> {
-    const { tx, historyRows, events } = this;
-    if (historyRows.length === 0 && events.length === 0) return;
-    if (tx.appendLog) return tx.appendLog(historyRows, events);
-    for (const row of historyRows) await tx.history.append(row);
+    const { tx, historyRows: history, movements, events } = this;
+    if (history.length === 0 && movements.length === 0 && events.length === 0) return;
+    this.movements = [];
+    if (tx.appendLog) return tx.appendLog({ history, movements, events });
+    for (const row of history) await tx.history.append(row);
+    if (movements.length > 0) await tx.inventory.appendMovements(movements);
     if (events.length > 0) await tx.outbox.insert(events);
   }
 }

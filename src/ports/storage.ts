@@ -44,12 +44,19 @@ export interface Repositories {
   idempotency: IdempotencyRepository;
   deadLetters: DeadLetterRepository;
   /**
-   * Optional: writes a command's history rows and outbox events together at the end of its
-   * transaction, in as few round trips as the database allows (Postgres: one statement).
-   * Without it, the core appends the history rows one by one and inserts the events.
+   * Optional: writes what a command logs — history rows, stock movements, outbox events —
+   * together at the end of its transaction, in as few round trips as the database allows
+   * (Postgres: one statement). Without it, the core appends them table by table.
    */
-  appendLog?(history: readonly HistoryEntry[], events: readonly OutboxRecord[]): Promise<void>;
+  appendLog?(log: CommandLog): Promise<void>;
   providerEvents: ProviderEventRepository;
+}
+
+/** What one command logs besides its entities, written at the end of its transaction. */
+export interface CommandLog {
+  history: readonly HistoryEntry[];
+  movements: readonly StockMovement[];
+  events: readonly OutboxRecord[];
 }
 
 export interface GetOptions {

@@ -48,7 +48,7 @@ const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05', '22P02']);
 
 export function sqlRepositories(ctx: SqlContext): Repositories {
   return {
-    appendLog: (history, events) => appendLog(ctx, history, events),
+    appendLog: (log) => appendLog(ctx, log),
     orders: orderRepository(ctx),
     returns: returnRepository(ctx),
     payments: paymentRepository(ctx),

@@ -81,6 +81,20 @@ function storageCases(test: TestApi, storage: () => StorageAdapter): void {
     );
   });
 
+  it('writes stock movements with a command log, in the ledger and what an order holds', async () => {
+    const s = storage();
+    await s.inventory.insert(stock('LOG'));
+    const reserve = movement('LOG', { reservedDelta: 3, orderId: 'ord_log', at: at(1) });
+    const release = movement('LOG', { reservedDelta: -1, orderId: 'ord_log', at: at(2) });
+    await s.transaction(async (tx) => {
+      if (tx.appendLog) {
+        await tx.appendLog({ history: [], movements: [reserve, release], events: [] });
+      } else await tx.inventory.appendMovements([reserve, release]);
+    });
+    sameData((await s.inventory.movements('LOG', { limit: 10 })).data, [release, reserve]);
+    sameData([...(await s.inventory.reservedForOrder('ord_log'))], [['LOG', 2]]);
+  });
+
   it('lists SKUs in order, page by page, and those whose available is below a bound', async () => {
     const s = storage();
     for (const [sku, onHand, reserved] of [

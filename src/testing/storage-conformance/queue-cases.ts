@@ -1,4 +1,5 @@
 import type { OutboxRecord, StorageAdapter } from '../../ports/storage.js';
+import type { HistoryEntry } from '../../schemas/order.js';
 import type { TestApi } from '../test-api.js';
 import { assert, sameData } from './assert.js';
 import { at, idempotencyRecord, idsOf, insertAll, outboxRecord, scrambled } from './fixtures.js';
@@ -45,8 +46,13 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
     });
     const events = [0, 1].map((i) => outboxRecord({ createdAt: at(i) }));
     await s.transaction(async (tx) => {
-      if (tx.appendLog) await tx.appendLog([entry('pending', 0), entry('confirmed', 1)], events);
-      else {
+      if (tx.appendLog) {
+        await tx.appendLog({
+          history: [entry('pending', 0), entry('confirmed', 1)],
+          movements: [],
+          events,
+        });
+      } else {
         await tx.history.append(entry('pending', 0));
         await tx.history.append(entry('confirmed', 1));
         await tx.outbox.insert(events);
@@ -58,10 +64,17 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
     );
     assert.equal(await s.outbox.count(), 2);
     // Only history, only events, and a rolled-back transaction.
-    await s.transaction(async (tx) => tx.appendLog?.([entry('cancelled', 2)], []));
-    await s.transaction(async (tx) => tx.appendLog?.([], [outboxRecord({ createdAt: at(3) })]));
+    const log = (history: HistoryEntry[], events: OutboxRecord[]) => ({
+      history,
+      movements: [],
+      events,
+    });
+    await s.transaction(async (tx) => tx.appendLog?.(log([entry('cancelled', 2)], [])));
+    await s.transaction(async (tx) =>
+      tx.appendLog?.(log([], [outboxRecord({ createdAt: at(3) })])),
+    );
     const failed = s.transaction(async (tx) => {
-      await tx.appendLog?.([entry('shipped', 4)], [outboxRecord({ createdAt: at(4) })]);
+      await tx.appendLog?.(log([entry('shipped', 4)], [outboxRecord({ createdAt: at(4) })]));
       throw new Error('roll back');
     });
     await failed.then(
