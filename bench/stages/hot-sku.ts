@@ -4,7 +4,7 @@
  * Postgres (aim: hot ≥ 0.5 × cold), and the memory adapter's figure.
  */
 import { type Backend, openSystem } from '../lib/backends.js';
-import { round, runConcurrent, scaled } from '../lib/measure.js';
+import { alternate, round, runConcurrent, scaled } from '../lib/measure.js';
 import type { Stage } from '../lib/report.js';
 
 const CONCURRENCY = 8;
@@ -27,26 +27,26 @@ export const hotSkuStage: Stage = {
       try {
         const { oms } = sys;
         // Plenty of stock everywhere, so no order is refused or crosses the low-stock mark.
+        // Cold orders take SKUs by their index, and indexes run over both sides' rounds.
         await oms.inventory.set('HOT', { onHand: 100_000_000 });
-        for (let i = 0; i < n + 200; i++) {
+        for (let i = 0; i < 2 * n + 100; i++) {
           await oms.inventory.set(`COLD-${i}`, { onHand: 100_000_000 });
         }
         await runConcurrent(100, CONCURRENCY, (i) => oms.orders.create(stockedOrder(i, 'HOT')));
         await runConcurrent(100, CONCURRENCY, (i) =>
-          oms.orders.create(stockedOrder(i, `COLD-${n + i}`)),
+          oms.orders.create(stockedOrder(i, `COLD-${2 * n + i}`)),
         );
         await oms.idle();
-        const hot = await runConcurrent(n, CONCURRENCY, (i) =>
-          oms.orders.create(stockedOrder(i, 'HOT')),
+        const { a: hot, b: cold } = await alternate(
+          n,
+          CONCURRENCY,
+          (i) => oms.orders.create(stockedOrder(i, 'HOT')),
+          (i) => oms.orders.create(stockedOrder(i, `COLD-${i}`)),
+          { between: () => oms.idle() },
         );
-        await oms.idle();
-        const cold = await runConcurrent(n, CONCURRENCY, (i) =>
-          oms.orders.create(stockedOrder(i, `COLD-${i}`)),
-        );
-        await oms.idle();
         const stock = await oms.inventory.get('HOT');
-        if (stock.reserved !== n + 100) {
-          throw new Error(`HOT reserved ${stock.reserved}, expected ${n + 100}`);
+        if (stock.reserved !== hot.ops + 100) {
+          throw new Error(`HOT reserved ${stock.reserved}, expected ${hot.ops + 100}`);
         }
         ctx.log(
           `${backend}: hot ${hot.opsPerSec}/s (p99 ${hot.p99Ms} ms), cold ${cold.opsPerSec}/s`,
