@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   return_quantity_exceeded: 422,
   return_order_mismatch: 422,
   return_not_refundable: 422,
+  refund_not_failed: 422,
 
   // Business rules: shipments, stock and order edits
   shipment_quantity_exceeded: 422,

@@ -65,6 +65,8 @@ export {
   type OrderflowEventMap,
   type OrderflowEventName,
   type RefundEventPayload,
+  type ReturnRefundFailedPayload,
+  type ReturnRefundRetriedPayload,
   type StateChangedPayload,
   type TrackingUpdatedPayload,
 } from './events/event-map.js';

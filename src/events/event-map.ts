@@ -82,6 +82,25 @@ export interface OrderEditedPayload {
 }
 
 /** Payload of `inventory.low_stock`: a SKU's available fell to or below the threshold. */
+/** `return.refund_failed`: the refund of a processed return was refused for good. */
+export interface ReturnRefundFailedPayload {
+  id: string;
+  at: string;
+  /** Why: `refund_not_possible`, `refund_declined` or the refusing rule's code. */
+  code: string;
+  message: string;
+  entity: Return;
+}
+
+/** `return.refund_retried`: an operator cleared a refund failure; the refund job runs again. */
+export interface ReturnRefundRetriedPayload {
+  id: string;
+  at: string;
+  actor?: string;
+  reason?: string;
+  entity: Return;
+}
+
 export interface LowStockPayload {
   sku: string;
   available: number;
@@ -104,6 +123,8 @@ export interface OrderflowEventMap {
   'order.edited': OrderEditedPayload;
   'return.created': CreatedPayload<Return>;
   'return.state_changed': StateChangedPayload<Return, Return['state']>;
+  'return.refund_failed': ReturnRefundFailedPayload;
+  'return.refund_retried': ReturnRefundRetriedPayload;
   'payment.created': CreatedPayload<Payment>;
   'payment.state_changed': StateChangedPayload<Payment, Payment['state']>;
   'refund.succeeded': RefundEventPayload;
@@ -124,6 +145,8 @@ export const EVENT_NAMES: readonly OrderflowEventName[] = [
   'order.edited',
   'return.created',
   'return.state_changed',
+  'return.refund_failed',
+  'return.refund_retried',
   'payment.created',
   'payment.state_changed',
   'refund.succeeded',

@@ -81,6 +81,11 @@ export function jobsForEvent(
       }
       break;
     }
+    case 'return.refund_retried': {
+      const { id } = event.payload as DomainEvent<'return.refund_retried'>['payload'];
+      jobs.push(job(JOB_NAMES.refundReturn, { returnId: id }, `return-refund:${id}:${event.id}`));
+      break;
+    }
     case 'return.state_changed': {
       const p = event.payload as DomainEvent<'return.state_changed'>['payload'];
       if (p.to === 'approved') {

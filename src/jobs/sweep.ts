@@ -87,7 +87,8 @@ export async function sweep(ctx: SystemContext, jobs: JobRunner): Promise<JobReq
     }
   }
 
-  // 4. Approved returns without a pickup, processed returns without their refund.
+  // 4. Approved returns without a pickup, processed returns without their refund (unless
+  //    it failed for good).
   for await (const ret of rows((q) =>
     storage.returns.list({ ...q, state: 'approved', updatedBefore: stale }),
   )) {
@@ -96,6 +97,8 @@ export async function sweep(ctx: SystemContext, jobs: JobRunner): Promise<JobReq
   for await (const ret of rows((q) =>
     storage.returns.list({ ...q, state: 'processed', updatedBefore: stale }),
   )) {
+    // A refund refused for good waits for an operator (returns.retryRefund / markRefunded).
+    if (ret.refundFailure) continue;
     found.push(job(JOB_NAMES.refundReturn, { returnId: ret.id }, `sweep:return-refund:${ret.id}`));
   }
 

@@ -17,15 +17,22 @@ import {
   createReturnInput,
   type ListReturnsQuery,
   listReturnsQuery,
+  type MarkRefundedInput,
+  markRefundedInput,
+  type RefundSettlementOptions,
+  type RetryRefundInput,
   type Return,
   type ReturnPreview,
   type ReturnRecord,
+  refundSettlementOptionsSchema,
+  retryRefundInput,
   type TransitionReturnInput,
   transitionReturnInput,
 } from '../schemas/return.js';
 import { idempotent } from './idempotency.js';
 import { transitionOrder } from './order-manager.js';
 import { cancelReplacement, createReplacement } from './returns/exchange.js';
+import { assertSettleable, retryRefund } from './returns/refund-failure.js';
 import { restockReturn } from './steps/stock.js';
 import type { SystemContext } from './system-context.js';
 import { assertWritten, decideTransition } from './transition.js';
@@ -164,10 +171,64 @@ export class ReturnManager {
     const opts = parseInput(transitionOptionsSchema, options, 'options');
     return runCommand(this.ctx, (uow) => transitionReturn(uow, id, request, opts));
   }
+
+  /**
+   * Tries the refund of a processed return again after it was refused for good
+   * (`refundFailure`), once the cause is fixed (more money captured, the card accepted
+   * again): clears the failure and runs the refund job. A return without a failure is
+   * returned unchanged.
+   *
+   * ```ts
+   * await oms.returns.retryRefund(ret.id, { reason: 'captured the rest' }, { actor: 'ops@shop' });
+   * ```
+   */
+  async retryRefund(
+    id: string,
+    input: RetryRefundInput = {},
+    options: RefundSettlementOptions = {},
+  ): Promise<Return> {
+    const { reason } = parseInput(retryRefundInput, input, 'input');
+    const { actor } = parseInput(refundSettlementOptionsSchema, options, 'options');
+    return runCommand(this.ctx, (uow) => retryRefund(uow, id, { actor, reason }));
+  }
+
+  /**
+   * Settles a failed refund by hand: the money went back outside orderflow (the provider's
+   * dashboard, cash, a voucher), so the return moves to `refunded` — and its order to
+   * `returned` once every unit is back — with `reason` in the history. Only a processed
+   * return whose refund failed can be settled (`refund_not_failed` otherwise); a return
+   * already refunded is returned unchanged.
+   *
+   * ```ts
+   * await oms.returns.markRefunded(ret.id, { reason: 'bank transfer 4711' }, { actor: 'ops@shop' });
+   * ```
+   */
+  async markRefunded(
+    id: string,
+    input: MarkRefundedInput,
+    options: RefundSettlementOptions = {},
+  ): Promise<Return> {
+    const { reason } = parseInput(markRefundedInput, input, 'input');
+    const { actor } = parseInput(refundSettlementOptionsSchema, options, 'options');
+    return runCommand(this.ctx, async (uow) => {
+      const ret = await uow.tx.returns.get(id, { forUpdate: true });
+      if (!ret) throw new NotFoundError('return', id);
+      if (ret.state === 'refunded') return ret;
+      assertSettleable(ret);
+      return transitionReturn(
+        uow,
+        id,
+        { state: 'refunded', reason, settledByHand: true },
+        { actor, reason },
+      );
+    });
+  }
 }
 
 type ReturnTransitionRequest = ReturnType<typeof transitionReturnInput.parse> & {
   pickup?: ReturnRecord['pickup'];
+  /** The refund was made outside orderflow: `refunded` without linked refunds. */
+  settledByHand?: boolean;
 };
 
 /** Sum of succeeded refunds linked to the return across the order's payments. */
@@ -191,7 +252,8 @@ export async function transitionReturn(
   const ret = await tx.returns.get(id, { forUpdate: true });
   if (!ret) throw new NotFoundError('return', id);
   const refundSettled =
-    ret.state === 'processed' && (await refundedForReturn(tx, ret)) >= ret.refundAmount;
+    ret.state === 'processed' &&
+    (request.settledByHand === true || (await refundedForReturn(tx, ret)) >= ret.refundAmount);
   const verdict = decideTransition(
     returnMachine,
     'return',
@@ -215,6 +277,7 @@ export async function transitionReturn(
       carrier: 'manual',
     };
   }
+  if (next.state === 'refunded') delete next.refundFailure;
   if (verdict.event === 'REJECT' && reason) next.rejectionReason = reason;
   if (verdict.event === 'CANCEL' && reason) next.cancellationReason = reason;
   if (verdict.event === 'APPROVE' && ret.exchangeItems && !ret.exchangeOrderId) {

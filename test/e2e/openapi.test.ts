@@ -14,9 +14,11 @@ import {
   editOrderInput,
   type IdKind,
   isId,
+  markRefundedInput,
   processPaymentInput,
   providerEventInput,
   refundPaymentInput,
+  retryRefundInput,
   setStockInput,
   transitionOrderInput,
   transitionReturnInput,
@@ -89,6 +91,8 @@ const BODY_SCHEMAS: Record<string, z.ZodType> = {
   AdjustStockInput: adjustStockInput,
   EditOrderInput: editOrderInput,
   ProviderEvent: providerEventInput,
+  RetryRefundInput: retryRefundInput,
+  MarkRefundedInput: markRefundedInput,
 };
 
 function operations(): Array<{ method: string; path: string; op: OpenApiOperation }> {

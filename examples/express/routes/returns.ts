@@ -2,9 +2,14 @@ import {
   type CreateReturnInput,
   createReturnInput,
   listReturnsQuery,
+  type MarkRefundedInput,
+  markRefundedInput,
   type OrderSystem,
   pageSchema,
   pickupSchema,
+  type RetryRefundInput,
+  refundFailureSchema,
+  retryRefundInput,
   returnItemInputSchema,
   returnItemSchema,
   returnPreviewSchema,
@@ -48,12 +53,15 @@ export const returnsRoutes = defineRoutes<OrderSystem>({
       ReturnReason: returnReasonSchema,
       ReturnPage: pageSchema(returnSchema),
       Pickup: pickupSchema,
+      RefundFailure: refundFailureSchema,
       ReturnPreview: returnPreviewSchema,
     },
     inputs: {
       CreateReturnInput: createReturnInput,
       ReturnItemInput: returnItemInputSchema,
       TransitionReturnInput: transitionReturnInput,
+      RetryRefundInput: retryRefundInput,
+      MarkRefundedInput: markRefundedInput,
       ReturnState: returnStateSchema,
       ReturnReason: returnReasonSchema,
     },
@@ -198,6 +206,62 @@ export const returnsRoutes = defineRoutes<OrderSystem>({
           versionOptions(req),
         );
         sendEntity(res, 200, ret);
+      },
+    },
+    {
+      method: 'post',
+      path: '/returns/{id}/retry-refund',
+      operation: {
+        operationId: 'retryReturnRefund',
+        summary: 'Retry a failed return refund',
+        description:
+          'A processed return whose refund was refused for good carries `refundFailure`; once ' +
+          'the cause is fixed (more money captured, the card works again), this clears it and ' +
+          'runs the refund again. A return without a failure is returned unchanged.',
+        pathId: 'ReturnId',
+        body: {
+          schema: 'RetryRefundInput',
+          example: { reason: 'captured the rest' },
+          required: false,
+        },
+        success: {
+          status: '200',
+          description: 'The return, its refund running again',
+          content: json(ref('Return')),
+          headers: ['ETag'],
+        },
+        errors: ['404'],
+      },
+      handler: (oms) => async (req, res) => {
+        const id = returnId(req);
+        sendEntity(res, 200, await oms.returns.retryRefund(id, bodyOf(req) as RetryRefundInput));
+      },
+    },
+    {
+      method: 'post',
+      path: '/returns/{id}/mark-refunded',
+      operation: {
+        operationId: 'markReturnRefunded',
+        summary: 'Mark a failed return refund as refunded by hand',
+        description:
+          'The money of a return whose refund failed went back outside orderflow (the ' +
+          "provider's dashboard, cash, a voucher): the return becomes `refunded` (its order " +
+          '`returned` once every unit is back), with `reason` in its history. 422 ' +
+          'refund_not_failed for a return whose refund did not fail; a refunded return is ' +
+          'returned unchanged.',
+        pathId: 'ReturnId',
+        body: { schema: 'MarkRefundedInput', example: { reason: 'bank transfer, ref 4711' } },
+        success: {
+          status: '200',
+          description: 'The refunded return',
+          content: json(ref('Return')),
+          headers: ['ETag'],
+        },
+        errors: ['404', '409', '422'],
+      },
+      handler: (oms) => async (req, res) => {
+        const id = returnId(req);
+        sendEntity(res, 200, await oms.returns.markRefunded(id, bodyOf(req) as MarkRefundedInput));
       },
     },
     {

@@ -1,7 +1,10 @@
 import { refundableAmount } from '../../domain/payment.js';
 import { settleReturn } from '../../managers/payment-settlement.js';
 import { transitionReturn } from '../../managers/return-manager.js';
+import { RETRY_REFUND, recordRefundFailure } from '../../managers/returns/refund-failure.js';
 import { runCommand } from '../../managers/unit-of-work.js';
+import type { JobContext } from '../../ports/job-runner.js';
+import type { PaymentRecord } from '../../schemas/payment.js';
 import type { JobPayloads } from '../definitions.js';
 import { type JobDeps, SYSTEM_ACTOR } from '../job-deps.js';
 import { declinedRefunds, MAX_DECLINED_REFUNDS } from './refund-attempts.js';
@@ -35,11 +38,31 @@ export function schedulePickupHandler({ ctx, carrier }: JobDeps) {
  * Refunds a processed return against the order's captured payments, largest refundable
  * first. What is already refunded or pending for the return is subtracted first, and keys
  * derive from the return, the payment and the amount, so re-runs never refund twice.
+ *
+ * A refusal that retrying cannot change — no captured money left to refund (it was
+ * refunded by hand, say) with nothing in flight that could free some, or refunds declined
+ * `MAX_DECLINED_REFUNDS` times since the last retry — is recorded once on the return
+ * (`refundFailure`, a dead letter, `return.refund_failed`) instead of failing the job, so
+ * neither the runner nor the sweep tries again until an operator settles it.
  */
 export function refundReturnHandler({ ctx, payments }: JobDeps) {
-  return async ({ returnId }: JobPayloads['orderflow.refund-return']) => {
+  return async ({ returnId }: JobPayloads['orderflow.refund-return'], context: JobContext) => {
     const ret = await ctx.storage.returns.get(returnId);
-    if (ret?.state !== 'processed') return;
+    if (ret?.state !== 'processed' || ret.refundFailure) return;
+    const fail = async (code: string, message: string) => {
+      ctx.logger.warn({ returnId, code }, `refund of a return refused for good: ${message}`);
+      await runCommand(ctx, (uow) =>
+        recordRefundFailure(
+          uow,
+          returnId,
+          { code, message },
+          {
+            id: context.id,
+            attempts: context.attempt,
+          },
+        ),
+      );
+    };
     const orderPayments = await ctx.storage.payments.listByOrder(ret.orderId);
     let covered = 0;
     let pending = 0;
@@ -56,6 +79,7 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
       await runCommand(ctx, (uow) => settleReturn(uow, returnId));
       return;
     }
+    const since = await lastRetryAt(ctx, returnId);
     const candidates = orderPayments
       .filter((p) => p.state === 'captured' || p.state === 'partially_refunded')
       .map((p) => ({
@@ -68,10 +92,14 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
       if (left <= 0) break;
       const amount = Math.min(left, refundable);
       const declined = declinedRefunds(payment, (r) => r.returnId === returnId);
-      if (declined >= MAX_DECLINED_REFUNDS) {
-        ctx.logger.error(
-          { returnId, paymentId: payment.id, declined },
-          'refund of a return keeps being declined; giving up',
+      const declinedSinceRetry = declinedRefunds(
+        payment,
+        (r) => r.returnId === returnId && (since === undefined || r.createdAt > since),
+      );
+      if (declinedSinceRetry >= MAX_DECLINED_REFUNDS) {
+        await fail(
+          'refund_declined',
+          `The refund of ${amount} from payment ${payment.id} was declined ${declinedSinceRetry} times`,
         );
         return;
       }
@@ -83,9 +111,31 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
       left -= amount;
     }
     if (left > 0) {
-      throw new Error(
-        `return ${returnId}: ${left} could not be refunded (not enough captured money)`,
+      if (orderPayments.some(mayFreeMoney)) {
+        throw new Error(`return ${returnId}: ${left} not refundable yet; payments still in flight`);
+      }
+      await fail(
+        'refund_not_possible',
+        `${left} of the refund of ${ret.refundAmount} cannot be issued: the order's payments have no captured money left to refund`,
       );
     }
   };
+}
+
+/**
+ * Whether a payment has work in flight that may still leave money to refund: being
+ * authorized or captured, or a pending refund that may yet fail.
+ */
+function mayFreeMoney(payment: PaymentRecord): boolean {
+  return (
+    payment.state === 'pending' ||
+    payment.pendingCapture !== undefined ||
+    payment.refunds.some((r) => r.state === 'pending')
+  );
+}
+
+/** When an operator last retried the return's refund (declines before it are forgiven). */
+async function lastRetryAt(ctx: JobDeps['ctx'], returnId: string): Promise<string | undefined> {
+  const history = await ctx.storage.history.list('return', returnId);
+  return history.filter((h) => h.event === RETRY_REFUND).at(-1)?.at;
 }

@@ -320,6 +320,46 @@ export interface paths {
     patch: operations['transitionReturn'];
     trace?: never;
   };
+  '/api/v1/returns/{id}/retry-refund': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retry a failed return refund
+     * @description A processed return whose refund was refused for good carries `refundFailure`; once the cause is fixed (more money captured, the card works again), this clears it and runs the refund again. A return without a failure is returned unchanged.
+     */
+    post: operations['retryReturnRefund'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/returns/{id}/mark-refunded': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mark a failed return refund as refunded by hand
+     * @description The money of a return whose refund failed went back outside orderflow (the provider's dashboard, cash, a voucher): the return becomes `refunded` (its order `returned` once every unit is back), with `reason` in its history. 422 refund_not_failed for a return whose refund did not fail; a refunded return is returned unchanged.
+     */
+    post: operations['markReturnRefunded'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/returns/{id}/history': {
     parameters: {
       query?: never;
@@ -858,6 +898,9 @@ export interface components {
       /** @constant */
       status: 'ok';
     };
+    MarkRefundedInput: {
+      reason: string;
+    };
     /** @enum {string} */
     MovementReason: 'set' | 'adjust' | 'reserve' | 'release' | 'ship' | 'restock';
     Order: {
@@ -1109,6 +1152,16 @@ export interface components {
        */
       updatedAt: string;
     };
+    RefundFailure: {
+      /** @description Why: refund_not_possible, refund_declined or a business rule code */
+      code: string;
+      message: string;
+      /**
+       * Format: date-time
+       * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
+       */
+      at: string;
+    };
     RefundPaymentInput: {
       /** @description Amount in the minor unit of the currency (e.g. cents), a safe integer ≥ 0 */
       amount?: number;
@@ -1117,6 +1170,9 @@ export interface components {
     };
     /** @enum {string} */
     RefundState: 'pending' | 'succeeded' | 'failed';
+    RetryRefundInput: {
+      reason?: string;
+    };
     Return: {
       id: string;
       orderId: string;
@@ -1147,16 +1203,7 @@ export interface components {
       rejectionReason?: string;
       cancellationReason?: string;
       /** @description Set when the refund of this processed return was refused for good */
-      refundFailure?: {
-        /** @description Why: refund_not_possible, refund_declined or a business rule code */
-        code: string;
-        message: string;
-        /**
-         * Format: date-time
-         * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
-         */
-        at: string;
-      };
+      refundFailure?: components['schemas']['RefundFailure'];
       version: number;
       /**
        * Format: date-time
@@ -2359,6 +2406,90 @@ export interface operations {
     };
     responses: {
       /** @description The return after the transition */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Return'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      409: components['responses']['Conflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      422: components['responses']['UnprocessableEntity'];
+    };
+  };
+  retryReturnRefund: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description Id of the return
+         * @example ret_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['ReturnId'];
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        /**
+         * @example {
+         *       "reason": "captured the rest"
+         *     }
+         */
+        'application/json': components['schemas']['RetryRefundInput'];
+      };
+    };
+    responses: {
+      /** @description The return, its refund running again */
+      200: {
+        headers: {
+          ETag: components['headers']['ETag'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Return'];
+        };
+      };
+      400: components['responses']['BadRequest'];
+      401: components['responses']['Unauthorized'];
+      404: components['responses']['NotFound'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+    };
+  };
+  markReturnRefunded: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /**
+         * @description Id of the return
+         * @example ret_01j9z6q0a4t6k8n4x2m5b7c3d1
+         */
+        id: components['parameters']['ReturnId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        /**
+         * @example {
+         *       "reason": "bank transfer, ref 4711"
+         *     }
+         */
+        'application/json': components['schemas']['MarkRefundedInput'];
+      };
+    };
+    responses: {
+      /** @description The refunded return */
       200: {
         headers: {
           ETag: components['headers']['ETag'];

@@ -1,0 +1,153 @@
+import type { OrderSystem, ReturnRefundFailedPayload } from 'orderflow';
+import { deliveredOrder } from 'orderflow/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  closeSystems,
+  DAY,
+  MINUTE,
+  recordingNotifier,
+  testSystem,
+  walkReturn,
+} from '../managers/setup.js';
+
+afterEach(closeSystems);
+
+/** The recurring sweep is pushed out of the way so each test calls `oms.sweep()` itself. */
+const CONFIG = { sweepIntervalMs: 30 * DAY };
+
+/** A delivered order whose payment was refunded in full by hand, and a processed return of one unit. */
+async function refundedByHandThenReturned(oms: OrderSystem) {
+  const order = await deliveredOrder(oms);
+  const [payment] = await oms.payments.listByOrder(order.id);
+  await oms.payments.refund(payment!.id, { reason: 'goodwill, by hand' });
+  await oms.idle();
+  const ret = await oms.returns.create({
+    orderId: order.id,
+    items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'defective' }],
+  });
+  await walkReturn(oms, ret.id, 'processed');
+  await oms.idle();
+  return { order, payment: payment!, ret };
+}
+
+function recordFailures(oms: OrderSystem): ReturnRefundFailedPayload[] {
+  const seen: ReturnRefundFailedPayload[] = [];
+  oms.events.on('return.refund_failed', (e) => seen.push(e));
+  return seen;
+}
+
+describe('workflow: a return refund refused for good', () => {
+  it('records it once on the return, as a dead letter and an event, and stops trying', async () => {
+    const notifier = recordingNotifier();
+    const { oms, clock } = await testSystem({ config: CONFIG, notifier });
+    const failures = recordFailures(oms);
+    const { ret, payment } = await refundedByHandThenReturned(oms);
+
+    const failed = await oms.returns.get(ret.id);
+    expect(failed.state).toBe('processed');
+    expect(failed.refundFailure).toMatchObject({
+      code: 'refund_not_possible',
+      message: expect.stringContaining('no captured money left'),
+      at: expect.any(String),
+    });
+    expect(failures).toEqual([
+      expect.objectContaining({ id: ret.id, code: 'refund_not_possible', entity: failed }),
+    ]);
+    const letters = (await oms.deadLetters.list()).data;
+    expect(letters).toEqual([
+      expect.objectContaining({
+        job: 'orderflow.refund-return',
+        payload: { returnId: ret.id },
+        error: expect.stringContaining('refund_not_possible'),
+      }),
+    ]);
+    expect((await oms.returns.history(ret.id)).at(-1)).toMatchObject({
+      from: 'processed',
+      to: 'processed',
+      event: 'REFUND_FAILED',
+    });
+
+    // Sweeps long after: nothing re-enqueued for it, nothing recorded again.
+    for (let n = 0; n < 3; n++) {
+      clock.advance(10 * MINUTE);
+      await oms.sweep();
+      await oms.idle();
+    }
+    expect(failures).toHaveLength(1);
+    expect(notifier.received.filter((n) => n.name === 'return.refund_failed')).toHaveLength(1);
+    expect((await oms.deadLetters.list()).data).toHaveLength(1);
+    expect(await oms.returns.get(ret.id)).toEqual(failed);
+    expect((await oms.payments.get(payment.id)).refunds).toHaveLength(1);
+  });
+
+  it('is settled by hand with markRefunded: the return is refunded, the history says how', async () => {
+    const { oms } = await testSystem({ config: CONFIG });
+    const { ret, order } = await refundedByHandThenReturned(oms);
+
+    const settled = await oms.returns.markRefunded(
+      ret.id,
+      { reason: 'refunded in the provider dashboard' },
+      { actor: 'ops@example.com' },
+    );
+    expect(settled.state).toBe('refunded');
+    expect(settled.refundFailure).toBeUndefined();
+    expect((await oms.returns.history(ret.id)).at(-1)).toMatchObject({
+      from: 'processed',
+      to: 'refunded',
+      event: 'REFUND',
+      actor: 'ops@example.com',
+      reason: 'refunded in the provider dashboard',
+    });
+    // Again: a no-op; on a return whose refund did not fail: refused.
+    expect(await oms.returns.markRefunded(ret.id, { reason: 'twice' })).toEqual(settled);
+    const other = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: order.items[1]!.id, quantity: 1, reason: 'defective' }],
+    });
+    await expect(oms.returns.markRefunded(other.id, { reason: 'x' })).rejects.toMatchObject({
+      code: 'refund_not_failed',
+    });
+    await expect(oms.returns.markRefunded(ret.id, {} as never)).rejects.toMatchObject({
+      code: 'validation_error',
+    });
+  });
+
+  it('gives up after three declined refunds, and runs again once retried', async () => {
+    const { oms, provider, clock } = await testSystem({ config: CONFIG });
+    const order = await deliveredOrder(oms);
+    const failures = recordFailures(oms);
+    provider.failNext('refund', 'decline', 3);
+    const ret = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'defective' }],
+    });
+    await walkReturn(oms, ret.id, 'processed');
+    await oms.idle();
+    for (let n = 0; n < 4 && failures.length === 0; n++) {
+      clock.advance(10 * MINUTE);
+      await oms.sweep();
+      await oms.idle();
+    }
+    expect(failures).toEqual([expect.objectContaining({ id: ret.id, code: 'refund_declined' })]);
+    const [payment] = await oms.payments.listByOrder(order.id);
+    expect(payment!.refunds.map((r) => r.state)).toEqual(['failed', 'failed', 'failed']);
+
+    const retried = await oms.returns.retryRefund(
+      ret.id,
+      { reason: 'the card works again' },
+      { actor: 'ops@example.com' },
+    );
+    expect(retried.refundFailure).toBeUndefined();
+    await oms.idle();
+    const done = await oms.returns.get(ret.id);
+    expect(done.state).toBe('refunded');
+    expect((await oms.returns.history(ret.id)).map((h) => h.event).slice(-3)).toEqual([
+      'REFUND_FAILED',
+      'RETRY_REFUND',
+      'REFUND',
+    ]);
+    expect(provider.ledger(payment!.id)).toMatchObject({ refunded: 1999, refunds: 1 });
+    // Retrying a return whose refund did not fail changes nothing.
+    expect(await oms.returns.retryRefund(ret.id)).toEqual(done);
+  });
+});
