@@ -120,6 +120,8 @@ describe('shipments.transition', () => {
     );
 
     expect(shipped.shippedAt).toBe(new Date(Date.parse(shipment.createdAt) + 60_000).toISOString());
+    expect(shipped.deliveredAt).toBeUndefined();
+    expect(delivered.shippedAt).toBe(shipped.shippedAt);
     expect(delivered).toMatchObject({ state: 'delivered', version: 3 });
     expect(delivered.deliveredAt).toBe(
       new Date(Date.parse(shipped.shippedAt!) + DAY).toISOString(),
@@ -234,8 +236,11 @@ describe('shipments.updateTracking', () => {
   it('changes nothing when nothing changes, and refuses a delivered shipment', async () => {
     const { oms } = await testSystem();
     const order = await confirmed(oms);
-    const shipment = await oms.shipments.create(order.id, { carrier: 'UPS' });
+    const shipment = await oms.shipments.create(order.id, { carrier: 'UPS', trackingNumber: '1Z' });
     expect(await oms.shipments.updateTracking(shipment.id, { carrier: 'UPS' })).toEqual(shipment);
+    expect(await oms.shipments.updateTracking(shipment.id, { trackingNumber: '1Z' })).toEqual(
+      shipment,
+    );
     await expect(oms.shipments.updateTracking(shipment.id, {})).rejects.toMatchObject({
       code: 'validation_error',
     });
