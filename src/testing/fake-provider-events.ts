@@ -152,7 +152,10 @@ export function fakeProviderEvents(
     },
     signWebhook(event) {
       const body = JSON.stringify(event);
-      const headers = signWebhook(key, event.id, Math.floor(Date.now() / 1000), body);
+      // The delivery id is the event's (a malformed test event gets one of its own).
+      const id =
+        typeof event.id === 'string' && /^[\w.:-]+$/.test(event.id) ? event.id : next('msg');
+      const headers = signWebhook(key, id, Math.floor(Date.now() / 1000), body);
       return { body, headers: { 'content-type': 'application/json', ...headers } };
     },
     parseWebhook(rawBody, headers) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { ProviderEvent } from 'orderflow';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiTest, apiTest, closeApiTests, createOrder, errorOf } from './setup.js';
@@ -131,5 +132,64 @@ describe('POST /webhooks/payments', () => {
     expect(operation.operationId).toBe('receivePaymentWebhook');
     expect(operation.security).toEqual([]);
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '400', '401']));
+  });
+
+  it('answers a signed delivery of any JSON 200 or 400, never 5xx, and stores nothing it refused', async () => {
+    const t = await apiTest();
+    const { payment } = await payWith(t, 'tok_visa');
+    const field = <T>(a: fc.Arbitrary<T>) =>
+      fc.oneof(a, fc.jsonValue({ maxDepth: 2 }), fc.constant(undefined));
+    const body = fc.record(
+      {
+        id: field(fc.stringMatching(/^[a-z0-9_]{1,20}$/)),
+        type: field(
+          fc.constantFrom(
+            'payment.succeeded',
+            'payment.failed',
+            'refund.succeeded',
+            'refund.failed',
+            'refund.created',
+            'dispute.opened',
+            'dispute.won',
+            'dispute.lost',
+            'charge.captured',
+          ),
+        ),
+        providerReference: field(fc.constantFrom(payment.providerReference, 'ch_nobody')),
+        amount: field(fc.integer({ min: -5, max: 10_000 })),
+        refundReference: field(fc.string({ minLength: 1, maxLength: 10 })),
+        disputeReference: field(fc.string({ minLength: 1, maxLength: 10 })),
+        reason: field(fc.string({ maxLength: 20 })),
+        extra: fc.option(fc.jsonValue({ maxDepth: 2 }), { nil: undefined }),
+      },
+      { requiredKeys: [] },
+    );
+    let runs = 0;
+    await fc.assert(
+      fc.asyncProperty(body, async (raw) => {
+        const event = JSON.parse(JSON.stringify(raw)) as ProviderEvent;
+        // A fresh id each time (a header value: no surrounding spaces), unless the body
+        // carries one that is not a string at all.
+        runs += 1;
+        const id =
+          typeof event.id === 'string' || event.id === undefined
+            ? `evt_${runs}_${event.id ?? ''}`
+            : event.id;
+        const { body: text, headers } = t.provider.signWebhook({ ...event, id } as ProviderEvent);
+        const res = await deliver(t, text, headers);
+        expect([200, 400]).toContain(res.status);
+        if (res.status === 400) {
+          expect(errorOf(res).code).toBe('validation_error');
+          const id = (JSON.parse(text) as { id?: unknown }).id;
+          if (typeof id === 'string') {
+            expect(await t.oms.storage.providerEvents.get(id)).toBeUndefined();
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+    // Whatever was applied, the payment's money adds up.
+    const after = (await t.api.get(`/api/v1/payments/${payment.id}`).expect(200)).body;
+    expect(after.refundedAmount).toBeLessThanOrEqual(after.capturedAmount);
   });
 });

@@ -1,5 +1,5 @@
 import type { Payment } from 'orderflow';
-import { orderInput } from 'orderflow/testing';
+import { type FakePaymentProvider, fakePaymentProvider, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSystems, MINUTE, testSystem } from '../managers/setup.js';
 
@@ -327,5 +327,70 @@ describe('workflow: disputes', () => {
       refundedAmount: order.total,
     });
     expect(provider.ledger(payment.id).refunded).toBe(order.total);
+  });
+});
+
+describe('workflow: a refund the provider settles later', () => {
+  /**
+   * The fake provider, except that refunds answer `processing` (as a bank transfer refund
+   * does): the money moves at once when `outcome` is `succeed`, never when it is `fail`.
+   */
+  function slowRefunds(outcome: 'succeed' | 'fail' = 'succeed'): FakePaymentProvider {
+    const fake = fakePaymentProvider();
+    return {
+      ...fake,
+      async refund(request) {
+        if (outcome === 'fail') {
+          return { status: 'processing', reference: `re_slow_${request.refundId}` };
+        }
+        const answer = await fake.refund(request);
+        return answer.status === 'succeeded'
+          ? { status: 'processing', reference: answer.reference }
+          : answer;
+      },
+    };
+  }
+
+  it('keeps it pending with its reference, holds its amount, and settles it from the event', async () => {
+    const { oms, payment, order, clock } = await captured({ payments: slowRefunds() });
+    const refund = await oms.payments.refund(payment.id, { amount: 1000 });
+    expect(refund).toMatchObject({ state: 'pending', providerReference: expect.any(String) });
+    await expect(
+      oms.payments.refund(payment.id, { amount: order.total - 999 }),
+    ).rejects.toMatchObject({ code: 'refund_exceeds_captured' });
+    // The sweep asks again with the same key and gets the same answer: nothing changes.
+    clock.advance(10 * MINUTE);
+    await oms.sweep();
+    await oms.idle();
+    expect((await oms.payments.get(payment.id)).refunds).toEqual([refund]);
+
+    const settled = await oms.payments.applyProviderEvent({
+      id: 'evt_refund_done',
+      type: 'refund.succeeded',
+      providerReference: payment.providerReference!,
+      refundReference: refund.providerReference!,
+    });
+    expect(settled).toMatchObject({ status: 'applied' });
+    expect(await oms.payments.get(payment.id)).toMatchObject({
+      state: 'partially_refunded',
+      refundedAmount: 1000,
+      refunds: [expect.objectContaining({ id: refund.id, state: 'succeeded' })],
+    });
+  });
+
+  it('gives the amount back when the provider reports the refund failed', async () => {
+    const { oms, payment, order } = await captured({ payments: slowRefunds('fail') });
+    const refund = await oms.payments.refund(payment.id, { amount: 1000 });
+    await oms.payments.applyProviderEvent({
+      id: 'evt_refund_failed',
+      type: 'refund.failed',
+      providerReference: payment.providerReference!,
+      refundReference: refund.providerReference!,
+      reason: 'account_closed',
+    });
+    const after = await oms.payments.get(payment.id);
+    expect(after).toMatchObject({ state: 'captured', refundedAmount: 0 });
+    expect(after.refunds[0]).toMatchObject({ state: 'failed', failureCode: 'account_closed' });
+    expect((await oms.payments.refund(payment.id)).amount).toBe(order.total);
   });
 });

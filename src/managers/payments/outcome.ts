@@ -27,7 +27,11 @@ export function outcome(payment: PaymentRecord): Payment {
   return payment;
 }
 
-/** A recorded refund as the caller sees it: a decline or an unsettled call is an error. */
+/**
+ * A recorded refund as the caller sees it: a decline or an unsettled call is an error. A
+ * refund the provider accepted but settles later (`processing`: it has a provider
+ * reference and stays `pending`) is an answer; its provider event settles it.
+ */
 export function refundOutcome(refund: Refund): Refund {
   if (refund.state === 'failed') {
     throw new PaymentDeclinedError(
@@ -39,7 +43,7 @@ export function refundOutcome(refund: Refund): Refund {
       },
     );
   }
-  if (refund.state === 'pending') {
+  if (refund.state === 'pending' && refund.providerReference === undefined) {
     throw new ProviderUnavailableError(
       `Refund ${refund.id} is not settled yet; it will be retried`,
       {
