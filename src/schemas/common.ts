@@ -41,6 +41,10 @@ export const instantSchema = z.iso
 /**
  * Limits of `metadata`, per entity (as Stripe's): at most 50 keys, each key 1–40
  * characters, each value at most 500 characters once written as JSON.
+ *
+ * ```ts
+ * Object.keys(metadata).length <= METADATA_LIMITS.keys; // else a validation_error
+ * ```
  */
 export const METADATA_LIMITS = { keys: 50, keyLength: 40, valueLength: 500 } as const;
 
@@ -91,6 +95,11 @@ export const addressSchema = z.strictObject({
 /**
  * A whole number given as a number or, from a query string, as plain decimal digits:
  * `'0x10'`, `'1e2'`, `' 5'` and `'5.0'` are refused rather than read as numbers.
+ *
+ * ```ts
+ * queryInteger(z.number().int().min(1)).parse('16'); // 16
+ * queryInteger(z.number().int().min(1)).parse('0x10'); // throws
+ * ```
  */
 export function queryInteger<T extends z.ZodType<number>>(schema: T) {
   return z.preprocess(
@@ -100,7 +109,13 @@ export function queryInteger<T extends z.ZodType<number>>(schema: T) {
   );
 }
 
-/** `limit` of a list: 1–100, 20 when absent. */
+/**
+ * `limit` of a list: 1–100, 20 when absent.
+ *
+ * ```ts
+ * limitSchema.parse(undefined); // 20
+ * ```
+ */
 export const limitSchema = queryInteger(
   z
     .number({ error: 'must be a whole number written in decimal digits' })
@@ -110,7 +125,13 @@ export const limitSchema = queryInteger(
     .default(20),
 );
 
-/** A keyset cursor: the `nextCursor` of an earlier page, checked before any query runs. */
+/**
+ * A keyset cursor: the `nextCursor` of an earlier page, checked before any query runs.
+ *
+ * ```ts
+ * cursorSchema.safeParse(page.nextCursor).success; // true
+ * ```
+ */
 export const cursorSchema = z
   .string()
   .min(1)

@@ -49,11 +49,19 @@ describe('request bodies the server cannot take', () => {
     expect(ok.body.customerId).toBe('cus_Zoë_☕');
   });
 
-  it('answers an undecodable path id with the documented 400 bad_request', async () => {
+  it('answers an undecodable path id or a broken gzip body with the documented 400 bad_request', async () => {
     const t = await apiTest();
     await createOrder(t);
     const res = await t.api.get('/api/v1/orders/%E0%A4%A').expect(400);
     expect(errorOf(res).code).toBe('bad_request');
+    const gzip = await t.api
+      .post('/api/v1/orders')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'gzip')
+      .serialize((raw: Buffer) => raw as unknown as string)
+      .send(Buffer.from('not gzip at all'))
+      .expect(400);
+    expect(errorOf(gzip).code).toBe('bad_request');
     const doc = (await t.api.get('/openapi.json').expect(200)).body;
     const documented = doc.paths['/api/v1/orders/{id}'].get.responses['400'];
     expect(documented).toEqual({ $ref: '#/components/responses/BadRequest' });
