@@ -2,14 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   allocate,
+  assertAmount,
   assertSameCurrency,
   currencyExponent,
   formatMoney,
   isCurrencyCode,
+  isValidAmount,
   percentOf,
   sumAmounts,
 } from '../../src/domain/money.js';
-import { BusinessRuleError } from '../../src/errors.js';
+import { BusinessRuleError, ValidationError } from '../../src/errors.js';
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
@@ -213,6 +215,19 @@ describe('isCurrencyCode', () => {
     }
   });
 
+  it('knows the funds codes the runtime may not list (CLF, UYI, UYW) and the rest of ISO 4217', async () => {
+    // A module instance of its own: the set of codes is built once, on first use.
+    const fresh = '../../src/domain/money.js?known-currencies';
+    const money = (await import(
+      /* @vite-ignore */ fresh
+    )) as typeof import('../../src/domain/money.js');
+    for (const code of ['CLF', 'UYI', 'UYW', 'CHF', 'SEK', 'XPF']) {
+      expect(money.isCurrencyCode(code), code).toBe(true);
+      expect(isCurrencyCode(code), code).toBe(true);
+    }
+    expect(money.isCurrencyCode('XYZ')).toBe(false);
+  });
+
   it('refuses lower case, wrong lengths and codes that are not currencies', () => {
     for (const code of ['usd', 'Usd', 'US', 'USDD', '', 'XYZ', 'BTC', '123', ' USD']) {
       expect(isCurrencyCode(code)).toBe(false);
@@ -252,8 +267,16 @@ describe('percentOf', () => {
     expect(percentOf(3, 1e21)).toBe(3e19);
   });
 
-  it('refuses a fractional amount and a non-finite percent', () => {
+  it('rounds half up on negative amounts too (towards +∞)', () => {
+    expect(percentOf(-15, 10)).toBe(-1);
+    expect(percentOf(-16, 10)).toBe(-2);
+    expect(percentOf(-14, 10)).toBe(-1);
+    expect(percentOf(-5, 10)).toBe(0);
+  });
+
+  it('refuses a fractional or unsafe amount and a non-finite percent', () => {
     expect(() => percentOf(10.5, 10)).toThrow(RangeError);
+    expect(() => percentOf(2 ** 60, 10)).toThrow(RangeError);
     expect(() => percentOf(100, Number.NaN)).toThrow(RangeError);
     expect(() => percentOf(100, Number.POSITIVE_INFINITY)).toThrow(RangeError);
   });
@@ -339,7 +362,36 @@ describe('assertSameCurrency', () => {
   it('passes for the same currency and throws currency_mismatch otherwise', () => {
     expect(() => assertSameCurrency('USD', 'USD')).not.toThrow();
     expect(() => assertSameCurrency('USD', 'EUR')).toThrow(
-      expect.objectContaining({ code: 'currency_mismatch' }),
+      expect.objectContaining({
+        code: 'currency_mismatch',
+        details: { expected: 'USD', actual: 'EUR' },
+      }),
     );
+  });
+});
+
+describe('isValidAmount and assertAmount', () => {
+  it('accept safe integers from 0 up, in minor units', () => {
+    for (const amount of [0, 1, 1999, MAX]) {
+      expect(isValidAmount(amount)).toBe(true);
+      expect(() => assertAmount(amount)).not.toThrow();
+    }
+  });
+
+  it('refuse negative, fractional, unsafe and non-finite amounts, naming the field', () => {
+    for (const amount of [-1, 0.5, 19.99, MAX + 1, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(isValidAmount(amount), String(amount)).toBe(false);
+      let error: unknown;
+      try {
+        assertAmount(amount, 'shippingTotal');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([
+        { path: ['shippingTotal'], message: 'must be a safe integer ≥ 0', code: 'invalid_amount' },
+      ]);
+    }
+    expect(() => assertAmount(-1)).toThrow('amount must be a safe integer ≥ 0 in minor units');
   });
 });
