@@ -33,6 +33,19 @@ describe('orders.create', () => {
     expect(await oms.orders.get(order.id)).toEqual(order);
   });
 
+  it('keeps the shipping address it was created with', async () => {
+    const { oms } = await testSystem();
+    const shippingAddress = {
+      line1: '1 Main St',
+      city: 'Springfield',
+      postalCode: '12345',
+      country: 'US',
+    };
+    const order = await oms.orders.create(orderInput({ shippingAddress }));
+    expect(order.shippingAddress).toEqual(shippingAddress);
+    expect((await oms.orders.get(order.id)).shippingAddress).toEqual(shippingAddress);
+  });
+
   it('refuses a total given in the input instead of trusting it', async () => {
     const { oms } = await testSystem();
     const input = { ...orderInput(), total: 1, subtotal: 1 };
