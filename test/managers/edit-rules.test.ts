@@ -28,6 +28,14 @@ describe('orders.edit reports and refuses precisely', () => {
     expect(seen[0]!.changes).toEqual({ taxTotal: { from: order.taxTotal, to: 300 } });
   });
 
+  it('leaves a confirmed order without shipments confirmed', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+    await oms.orders.transition(order.id, { state: 'confirmed' });
+    const edited = await oms.orders.edit(order.id, { taxTotal: 100 });
+    expect(edited).toMatchObject({ state: 'confirmed', fulfillmentStatus: 'unfulfilled' });
+  });
+
   it('names the line, the order and the units in its refusals', async () => {
     const { oms } = await testSystem();
     const order = await oms.orders.transition((await oms.orders.create(orderInput())).id, {
