@@ -119,6 +119,27 @@ describe('an order shipped or delivered as a whole', () => {
   });
 });
 
+describe('an edit that removes the last undelivered units', () => {
+  it('delivers the order at its last delivery, not at the time of the edit', async () => {
+    const { oms, clock } = await testSystem();
+    const order = await confirmed(oms);
+    const [cup, mug] = order.items;
+    const first = await oms.shipments.create(order.id, {
+      items: [{ orderItemId: cup!.id, quantity: 3 }],
+    });
+    await oms.shipments.transition(first.id, { state: 'shipped' });
+    clock.advance(DAY);
+    const delivered = await oms.shipments.transition(first.id, { state: 'delivered' });
+    clock.advance(DAY);
+
+    const edited = await oms.orders.edit(order.id, {
+      items: [{ orderItemId: mug!.id, quantity: 0 }],
+    });
+
+    expect(edited).toMatchObject({ state: 'delivered', deliveredAt: delivered.deliveredAt });
+  });
+});
+
 describe('cancelling an order with shipments', () => {
   it('cancels its pending shipments with the reason order_cancelled and leaves cancelled ones alone', async () => {
     const { oms } = await testSystem();
