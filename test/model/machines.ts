@@ -34,7 +34,8 @@ const MACHINES: Record<Entity, { machine: AnyStateMachine; contexts: object[] }>
 const SELF_LOOPS: Record<Entity, Record<string, readonly string[]>> = {
   order: { EDIT: ['pending', 'confirmed', 'processing'] },
   payment: {},
-  return: {},
+  // A refund refused for good is recorded, and retried, on a processed return.
+  return: { REFUND_FAILED: ['processed'], RETRY_REFUND: ['processed'] },
   shipment: { UPDATE_TRACKING: ['pending', 'shipped'] },
 };
 
