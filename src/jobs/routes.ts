@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config.js';
 import type { DomainEvent } from '../events/event-map.js';
+import { EXCESS_REFUND_REASON } from '../managers/payments/excess.js';
 import { JOB_NAMES, type JobRequest, job } from './definitions.js';
 
 /**
@@ -76,6 +77,22 @@ export function jobsForEvent(
             JOB_NAMES.refundCancelledOrder,
             { orderId },
             `cancel-refund:${orderId}:dispute-won:${p.dispute.id}`,
+          ),
+        );
+      }
+      break;
+    }
+    case 'refund.failed': {
+      const p = event.payload as DomainEvent<'refund.failed'>['payload'];
+      // A refund in flight counts as given back when an edit's excess is worked out; if it
+      // fails, the excess it covered is owed back again. (A failed excess refund itself is
+      // left for a person, and a return's refund is the return's business.)
+      if (p.returnId === undefined && p.refund.reason !== EXCESS_REFUND_REASON) {
+        jobs.push(
+          job(
+            JOB_NAMES.refundOrderExcess,
+            { orderId: p.orderId },
+            `refund-excess:${p.orderId}:after-failed:${p.id}`,
           ),
         );
       }

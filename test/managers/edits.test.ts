@@ -1,4 +1,4 @@
-import type { OrderflowEventMap } from 'orderflow';
+import { DEFAULT_CONFIG, type OrderflowEventMap } from 'orderflow';
 import { deliveredOrder, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSystems, testSystem, walkReturn } from './setup.js';
@@ -148,6 +148,42 @@ describe('orders.edit', () => {
     await expect(
       oms.orders.edit(order.id, { taxTotal: 200 }, { idempotencyKey: 'edit-1' }),
     ).rejects.toMatchObject({ code: 'idempotency_conflict' });
+  });
+
+  it('refunds what an edit left over-paid once a refund that was in flight during the edit fails', async () => {
+    const { oms, provider, clock } = await testSystem();
+    const order = await oms.orders.create(input());
+    const payment = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: { token: 'tok_visa' },
+    });
+    await oms.idle();
+    // A goodwill refund of everything whose answer is lost: it stays pending.
+    provider.failNext('refund', 'timeout', DEFAULT_CONFIG.providerRetries + 1);
+    await expect(oms.payments.refund(payment.id, { reason: 'goodwill' })).rejects.toMatchObject({
+      code: 'provider_unavailable',
+    });
+    // The edit leaves 1200 over-paid, but the pending refund already covers it.
+    const mug = order.items.find((i) => i.sku !== order.items[0]!.sku) ?? order.items[1]!;
+    const edited = await oms.orders.edit(order.id, {
+      items: [{ orderItemId: mug.id, quantity: 0 }],
+    });
+    expect(edited.total).toBe(order.total - mug.lineTotal);
+    await oms.idle();
+
+    // The sweep finishes the pending refund: the provider declines it.
+    provider.failNext('refund', 'decline');
+    clock.advance(DEFAULT_CONFIG.sweepGraceMs + 1);
+    await oms.sweep();
+    await oms.idle();
+
+    const [after] = await oms.payments.listByOrder(order.id);
+    expect(after!.refunds.map((r) => [r.reason, r.amount, r.state])).toEqual([
+      ['goodwill', order.total, 'failed'],
+      ['order_edit', mug.lineTotal, 'succeeded'],
+    ]);
+    expect(provider.ledger(payment.id)).toMatchObject({ refunded: mug.lineTotal, refunds: 1 });
+    expect((await oms.orders.get(order.id)).balanceDue).toBe(0);
   });
 });
 
