@@ -237,8 +237,13 @@ function balanceProblems(s: Snapshot, order: Order, settled: boolean): string[] 
   if (order.balanceDue !== 0)
     return [`${at}: over-paid by ${net} with balanceDue ${order.balanceDue}`];
   const declined = refunds.some((r) => r.state === 'failed' && r.reason === EDIT_REFUND_REASON);
-  if (net > inFlight && !declined) {
-    return [`${at}: over-paid by ${net}, only ${inFlight} on its way back`];
+  // Money under a dispute (open, or lost: the bank gave it back) cannot be refunded; the
+  // balance does not count disputes, so such an excess stays.
+  const disputed = sum(
+    payments.flatMap((p) => p.disputes.filter((d) => d.state !== 'won').map((d) => d.amount)),
+  );
+  if (net > inFlight + disputed && !declined) {
+    return [`${at}: over-paid by ${net}, only ${inFlight} on its way back (${disputed} disputed)`];
   }
   if (settled && inFlight > 0) return [`${at}: refunds still in flight after settling`];
   return [];
