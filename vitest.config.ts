@@ -18,6 +18,7 @@ const BACKEND_INDEPENDENT_E2E = [
   'test/e2e/server.test.ts',
   'test/e2e/readme-walkthrough.test.ts',
   'test/e2e/crash-restart.test.ts',
+  'test/e2e/payment-webhook-secret.test.ts',
 ];
 
 /**

@@ -21,6 +21,12 @@ export interface ServerConfig {
    */
   shutdownDelayMs?: number;
   /**
+   * `ORDERFLOW_PAYMENT_WEBHOOK_SECRET` (`whsec_<base64>`): the secret the fake payment
+   * provider signs its webhooks with, so deliveries to `POST /webhooks/payments` can be
+   * signed outside the server (Standard Webhooks). Unset: a random one.
+   */
+  paymentWebhookSecret?: string;
+  /**
    * Sweep and outbox timings, only those set: `ORDERFLOW_SWEEP_INTERVAL_MS`,
    * `ORDERFLOW_SWEEP_GRACE_MS`, `ORDERFLOW_OUTBOX_LEASE_MS`, `ORDERFLOW_IDEMPOTENCY_LEASE_MS`
    * (milliseconds). Unset ones keep
@@ -119,6 +125,15 @@ export function configFromEnv(env: Record<string, string | undefined>): ServerCo
       );
     }
     config.shutdownDelayMs = Number(delay);
+  }
+  const webhookSecret = read(env, 'ORDERFLOW_PAYMENT_WEBHOOK_SECRET');
+  if (webhookSecret !== undefined) {
+    if (
+      !/^whsec_(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(webhookSecret)
+    ) {
+      throw new Error('ORDERFLOW_PAYMENT_WEBHOOK_SECRET must be whsec_ followed by base64');
+    }
+    config.paymentWebhookSecret = webhookSecret;
   }
   const apiKey = read(env, 'ORDERFLOW_API_KEY');
   if (apiKey !== undefined) config.apiKey = apiKey;

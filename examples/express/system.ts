@@ -117,7 +117,11 @@ export async function openSystem(config: ServerConfig, logger: Logger): Promise<
     return await createOrderSystem({
       storage,
       jobs,
-      payments: restartSafeFakeProvider(fakePaymentProvider()),
+      payments: restartSafeFakeProvider(
+        fakePaymentProvider(
+          config.paymentWebhookSecret ? { webhookSecret: config.paymentWebhookSecret } : {},
+        ),
+      ),
       carrier: fakeCarrier(),
       logger,
       ...(config.orderflow ? { config: config.orderflow } : {}),
