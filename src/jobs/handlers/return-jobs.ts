@@ -123,12 +123,15 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
 }
 
 /**
- * Whether a payment has work in flight that may still leave money to refund: being
- * authorized or captured, or a pending refund that may yet fail.
+ * Whether a payment has work in flight that may still leave money to refund: waiting for
+ * the customer or the bank, being authorized or captured, or a pending refund that may yet
+ * fail.
  */
 function mayFreeMoney(payment: PaymentRecord): boolean {
   return (
     payment.state === 'pending' ||
+    payment.state === 'requires_action' ||
+    payment.state === 'processing' ||
     payment.pendingCapture !== undefined ||
     payment.refunds.some((r) => r.state === 'pending')
   );
