@@ -1,5 +1,5 @@
 import type { OrderSystem, ReturnRefundFailedPayload } from 'orderflow';
-import { deliveredOrder } from 'orderflow/testing';
+import { deliveredOrder, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   closeSystems,
@@ -149,5 +149,40 @@ describe('workflow: a return refund refused for good', () => {
     expect(provider.ledger(payment!.id)).toMatchObject({ refunded: 1999, refunds: 1 });
     // Retrying a return whose refund did not fail changes nothing.
     expect(await oms.returns.retryRefund(ret.id)).toEqual(done);
+  });
+
+  it('waits instead of failing while the payment still waits for the customer', async () => {
+    const { oms, provider, clock } = await testSystem({ config: CONFIG });
+    const failures = recordFailures(oms);
+    const order = await oms.orders.create(orderInput());
+    const payment = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: { token: 'tok_threeDSecure' },
+    });
+    expect(payment.state).toBe('requires_action');
+    for (const state of ['confirmed', 'processing', 'shipped', 'delivered'] as const) {
+      await oms.orders.transition(order.id, { state });
+    }
+    const ret = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'defective' }],
+    });
+    await walkReturn(oms, ret.id, 'processed');
+    await oms.idle();
+    clock.advance(10 * MINUTE);
+    await oms.sweep();
+    await oms.idle();
+    expect(failures).toEqual([]);
+    expect((await oms.returns.get(ret.id)).refundFailure).toBeUndefined();
+
+    await oms.payments.applyProviderEvent(
+      provider.completeAction(payment.providerReference!, 'succeed'),
+    );
+    await oms.idle();
+    clock.advance(10 * MINUTE);
+    await oms.sweep();
+    await oms.idle();
+    expect((await oms.returns.get(ret.id)).state).toBe('refunded');
+    expect(failures).toEqual([]);
   });
 });
