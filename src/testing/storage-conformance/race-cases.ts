@@ -205,6 +205,48 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     }
   });
 
+  it('never lets an edit and a shipment of a processing order both take the same units', async () => {
+    const oms = system();
+    const orders: Order[] = [];
+    for (let n = 0; n < 5; n++) {
+      const created = await oms.orders.create(
+        orderInput({
+          items: [
+            { sku: 'CUP', name: 'Cup', quantity: 3, unitPrice: 1000 },
+            { sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 },
+          ],
+          shippingTotal: 0,
+        }),
+      );
+      const confirmed = await oms.orders.transition(created.id, { state: 'confirmed' });
+      // A first shipment makes the order processing; later shipments leave its version alone.
+      const mug = confirmed.items[1]!;
+      await oms.shipments.create(created.id, { items: [{ orderItemId: mug.id, quantity: 1 }] });
+      orders.push(await oms.orders.get(created.id));
+    }
+    await warm(oms, 10);
+    const { errors } = await outcomes<unknown>(
+      orders.flatMap((o) => {
+        const cup = o.items[0]!;
+        return [
+          oms.orders.edit(o.id, { items: [{ orderItemId: cup.id, quantity: 1 }] }),
+          oms.shipments.create(o.id, { items: [{ orderItemId: cup.id, quantity: 3 }] }),
+        ];
+      }),
+    );
+    allRefusals(errors);
+    assert.equal(errors.length, orders.length, 'one of each pair lost');
+    for (const o of orders) {
+      const line = (await oms.orders.get(o.id)).items.find((i) => i.id === o.items[0]!.id)!;
+      const live = (await oms.shipments.listByOrder(o.id))
+        .filter((s) => s.state !== 'cancelled')
+        .flatMap((s) => s.items)
+        .filter((i) => i.orderItemId === line.id)
+        .reduce((a, i) => a + i.quantity, 0);
+      assert.ok(live <= line.quantity, `${live} units in shipments of a line of ${line.quantity}`);
+    }
+  });
+
   // Shipments, order edits and stock: their races belong here as those features land, one
   // case per rule (units in at most one live shipment, edits racing payments and
   // shipments, stock never oversold), each checked against stored facts and, where money
