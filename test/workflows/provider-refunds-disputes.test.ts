@@ -1,6 +1,11 @@
-import { type FakePaymentProvider, fakePaymentProvider, orderInput } from 'orderflow/testing';
+import {
+  deliveredOrder,
+  type FakePaymentProvider,
+  fakePaymentProvider,
+  orderInput,
+} from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeSystems, MINUTE, testSystem } from '../managers/setup.js';
+import { closeSystems, MINUTE, testSystem, walkReturn } from '../managers/setup.js';
 
 afterEach(closeSystems);
 
@@ -178,5 +183,45 @@ describe('workflow: a refund the provider settles later', () => {
     expect(after).toMatchObject({ state: 'captured', refundedAmount: 0 });
     expect(after.refunds[0]).toMatchObject({ state: 'failed', failureCode: 'account_closed' });
     expect((await oms.payments.refund(payment.id)).amount).toBe(order.total);
+  });
+
+  it('refunds a processed return when the provider reports its refund settled, without retrying meanwhile', async () => {
+    const failures: string[] = [];
+    const note = (obj: object) => {
+      const name = (obj as { name?: unknown }).name;
+      if (typeof name === 'string') failures.push(name);
+    };
+    const { oms, clock } = await testSystem({
+      payments: slowRefunds(),
+      logger: { debug() {}, info() {}, warn: note, error: note },
+    });
+    const order = await deliveredOrder(oms);
+    await oms.idle();
+    const ret = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'damaged' }],
+    });
+    await walkReturn(oms, ret.id, 'processed');
+    await oms.idle();
+    const [payment] = await oms.payments.listByOrder(order.id);
+    const refund = payment!.refunds.find((r) => r.returnId === ret.id);
+    expect(refund).toMatchObject({ state: 'pending', providerReference: expect.any(String) });
+    // The sweep finds the return processed, sees the refund accepted, and leaves it.
+    clock.advance(10 * MINUTE);
+    await oms.sweep();
+    await oms.idle();
+    expect((await oms.returns.get(ret.id)).state).toBe('processed');
+    expect(await oms.storage.deadLetters.list({ limit: 10 })).toMatchObject({ data: [] });
+    // No job failed while waiting for the provider (no retries to wait it out).
+    expect(failures).toEqual([]);
+
+    await oms.payments.applyProviderEvent({
+      id: 'evt_return_refund',
+      type: 'refund.succeeded',
+      providerReference: payment!.providerReference!,
+      refundReference: refund!.providerReference!,
+    });
+    await oms.idle();
+    expect((await oms.returns.get(ret.id)).state).toBe('refunded');
   });
 });

@@ -66,16 +66,23 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
     const orderPayments = await ctx.storage.payments.listByOrder(ret.orderId);
     let covered = 0;
     let pending = 0;
+    /** Pending refunds the provider accepted and settles later (by a provider event). */
+    let accepted = 0;
     for (const p of orderPayments) {
       for (const r of p.refunds) {
         if (r.returnId !== returnId) continue;
         if (r.state === 'succeeded') covered += r.amount;
         if (r.state === 'pending') pending += r.amount;
+        if (r.state === 'pending' && r.providerReference !== undefined) accepted += r.amount;
       }
     }
     let left = ret.refundAmount - covered - pending;
     if (left <= 0) {
-      if (pending > 0) throw new Error(`return ${returnId}: refunds still pending; will retry`);
+      // Refunds the provider settles later finish the return from their event: no retry.
+      if (pending > accepted) {
+        throw new Error(`return ${returnId}: refunds still pending; will retry`);
+      }
+      if (pending > 0) return;
       await runCommand(ctx, (uow) => settleReturn(uow, returnId));
       return;
     }
