@@ -127,7 +127,10 @@ class Batch implements fc.AsyncCommand<object, World> {
   constructor(readonly actions: readonly Action[]) {}
   check = () => true;
   async run(_: object, w: World): Promise<void> {
-    const outcomes = await Promise.all(this.actions.map((a) => attempt(w, a)));
+    w.alone = false;
+    const outcomes = await Promise.all(this.actions.map((a) => attempt(w, a))).finally(() => {
+      w.alone = true;
+    });
     w.provider.disarm();
     const lines = outcomes.map((o, i) => o.did ?? `(nothing for: ${this.actions[i]?.label})`);
     w.trace.push(

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { type Order, RETURN_REASONS, RETURN_STATES, SHIPMENT_STATES } from 'orderflow';
 import { type Action, pick, showPick } from './action.js';
 import { lineArb, lineInput, pickArb } from './order-actions.js';
-import type { Snapshot } from './world.js';
+import { ModelFailure, type Snapshot } from './world.js';
 
 const FULFILLABLE = new Set(['confirmed', 'processing']);
 
@@ -119,11 +119,36 @@ const createReturnArb = fc
             reason: c.reason,
           });
         }
-        const ret = await w.oms.returns.create({
+        const input = {
           orderId: order.id,
           items,
           ...(c.exchange ? { exchangeItems: [lineInput(c.exchange, 0)] } : {}),
+        };
+        // The preview is the same check and calculation as a dry run (alone, nothing can
+        // change in between): the same refusal, or the same amounts.
+        const preview = w.alone
+          ? await w.oms.returns.preview(input).catch((e: { code?: string }) => e.code ?? 'crash')
+          : undefined;
+        const ret = await w.oms.returns.create(input).catch((error: { code?: string }) => {
+          if (typeof preview === 'object') {
+            throw new ModelFailure(`preview passed, create refused: ${error.code}`);
+          }
+          if (preview !== undefined && preview !== error.code) {
+            throw new ModelFailure(`preview refused with ${preview}, create with ${error.code}`);
+          }
+          throw error;
         });
+        if (typeof preview === 'string') {
+          throw new ModelFailure(`preview refused with ${preview}, create passed`);
+        }
+        if (
+          preview &&
+          (preview.refundAmount !== ret.refundAmount || preview.restockingFee !== ret.restockingFee)
+        ) {
+          throw new ModelFailure(
+            `preview says refund ${preview.refundAmount} fee ${preview.restockingFee}; the return has ${ret.refundAmount} and ${ret.restockingFee}`,
+          );
+        }
         return `return ${ret.id} of ${order.id}: ${JSON.stringify(items.map((i) => i.quantity))} refund ${ret.refundAmount} credit ${ret.creditTotal}`;
       },
     }),

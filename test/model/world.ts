@@ -111,6 +111,8 @@ export interface World extends TestSystem {
   trace: string[];
   /** Idempotency keys used for orders: the first input and order of each. */
   keys: Map<string, { input: string; id: string; at: number }>;
+  /** Whether the step running now runs alone (not in a batch of commands at once). */
+  alone: boolean;
   /** `*.created` and `*.state_changed` events received, per `entity:id`. */
   events: Map<string, number>;
 }
@@ -134,6 +136,7 @@ export async function newWorld(): Promise<World> {
     state: emptySnapshot(),
     trace: [],
     keys: new Map(),
+    alone: true,
     events: new Map(),
   };
   for (const entity of ENTITIES) {
