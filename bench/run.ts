@@ -76,6 +76,14 @@ console.log(
 );
 console.log(`stages: ${chosen.map((s) => s.name).join(', ')}`);
 
+// Interrupted: still drop the run's database before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: dropping the bench database`);
+    void dropBenchResources().finally(() => process.exit(130));
+  });
+}
+
 let failed = false;
 try {
   for (const [index, stage] of chosen.entries()) {

@@ -203,6 +203,8 @@ export interface SystemOptions {
   jobs?: JobRunner;
   config?: OrderflowConfig;
   poolSize?: number;
+  /** Start the job runner and its sweep. @default true */
+  startJobs?: boolean;
 }
 
 /** An order system on new storage, with in-process jobs and the fake payment provider. */
@@ -218,13 +220,14 @@ export async function openSystem(
     payments: provider,
     logger: silentLogger,
     ...(options.config ? { config: options.config } : {}),
+    ...(options.startJobs === false ? { startJobs: false } : {}),
   });
   return {
     ...opened,
     oms,
     provider,
     close: async () => {
-      await oms.idle().catch(() => undefined);
+      if (options.startJobs !== false) await oms.idle().catch(() => undefined);
       await oms.close();
       await opened.close();
     },
