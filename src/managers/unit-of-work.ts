@@ -6,6 +6,7 @@ import type { HistoryEntry, Order } from '../schemas/order.js';
 import type { Payment } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
 import type { Shipment } from '../schemas/shipment.js';
+import { withReadCache } from './read-cache.js';
 import type { SystemContext } from './system-context.js';
 
 /** The entity each `*.state_changed` event carries. */
@@ -33,10 +34,14 @@ export class UnitOfWork {
   /** The command's time, the same for every row it writes. */
   readonly now: string;
 
+  /** The transaction's repositories; repeated reads of a locked order come from memory. */
+  readonly tx: Repositories;
+
   constructor(
-    readonly tx: Repositories,
+    tx: Repositories,
     private readonly ctx: SystemContext,
   ) {
+    this.tx = withReadCache(tx);
     this.now = new Date(ctx.clock.now()).toISOString();
   }
 

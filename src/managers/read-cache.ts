@@ -1,0 +1,64 @@
+import type { Repositories } from '../ports/storage.js';
+import type { OrderRecord } from '../schemas/order.js';
+import type { ShipmentRecord } from '../schemas/shipment.js';
+
+/**
+ * The repositories of one transaction, answering repeated reads of a locked order — the
+ * order row and its shipment list — from what the transaction already read or wrote.
+ *
+ * Sound because of the locking rules: once a transaction has locked an order (read it
+ * `forUpdate`, inserted or updated it), no other transaction can change that order, and
+ * every shipment write holds its order's lock too (SQLite and memory: one writer at a
+ * time). The transaction's own shipment writes drop the order's cached list. Everything
+ * else reads through. Callers get copies, so they may change what they read.
+ */
+export function withReadCache(tx: Repositories): Repositories {
+  const orders = new Map<string, OrderRecord>();
+  const shipments = new Map<string, ShipmentRecord[]>();
+  const copy = <T>(value: T): T => structuredClone(value);
+
+  return {
+    ...tx,
+    orders: {
+      ...tx.orders,
+      async get(id, options) {
+        const cached = orders.get(id);
+        if (cached) return copy(cached);
+        const record = await tx.orders.get(id, options);
+        if (record && options?.forUpdate) orders.set(id, copy(record));
+        return record;
+      },
+      async insert(order) {
+        await tx.orders.insert(order);
+        orders.set(order.id, copy(order));
+      },
+      async update(order, expectedVersion) {
+        const written = await tx.orders.update(order, expectedVersion);
+        if (written) orders.set(order.id, copy(order));
+        else orders.delete(order.id);
+        return written;
+      },
+      list: (query) => tx.orders.list(query),
+    },
+    shipments: {
+      ...tx.shipments,
+      async listByOrder(orderId) {
+        const cached = shipments.get(orderId);
+        if (cached) return copy(cached);
+        const list = await tx.shipments.listByOrder(orderId);
+        if (orders.has(orderId)) shipments.set(orderId, copy(list));
+        return list;
+      },
+      async insert(shipment) {
+        shipments.delete(shipment.orderId);
+        await tx.shipments.insert(shipment);
+      },
+      async update(shipment, expectedVersion) {
+        shipments.delete(shipment.orderId);
+        return tx.shipments.update(shipment, expectedVersion);
+      },
+      get: (id, options) => tx.shipments.get(id, options),
+      listByOrders: (orderIds) => tx.shipments.listByOrders(orderIds),
+    },
+  };
+}
