@@ -127,7 +127,17 @@ export const paymentSchema = z.object({
   /** A capture that was asked of the provider and whose result is not recorded yet. */
   pendingCapture: z.object({ amount: amountSchema, requestedAt: timestampSchema }).optional(),
   /** A void that was asked of the provider and whose result is not recorded yet. */
-  pendingVoid: z.object({ requestedAt: timestampSchema }).optional(),
+  pendingVoid: z
+    .object({
+      requestedAt: timestampSchema,
+      /**
+       * The provider idempotency key of this void: one per intent, so a retry of the same
+       * void is de-duplicated while a void asked again after a decline is a new request.
+       * Absent on intents saved by older versions (they used `<paymentId>:void`).
+       */
+      idempotencyKey: z.string().optional(),
+    })
+    .optional(),
   /** While `requires_action`: what the customer must do (e.g. 3-D Secure). */
   nextAction: nextActionSchema.optional(),
   capturedAmount: amountSchema,

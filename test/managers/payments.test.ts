@@ -281,6 +281,42 @@ describe('manual capture', () => {
     expect(paid.amount).toBe(order.total);
   });
 
+  it('voids again after a declined void: the second void is a new provider request', async () => {
+    const { oms, order, provider } = await withOrder();
+    const authorized = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: visa,
+      capture: 'manual',
+    });
+    provider.failNext('void', 'decline');
+    await expect(oms.payments.void(authorized.id)).rejects.toMatchObject({
+      code: 'payment_declined',
+    });
+    expect(await oms.payments.get(authorized.id)).toMatchObject({ state: 'authorized' });
+
+    const voided = await oms.payments.void(authorized.id);
+    expect(voided.state).toBe('voided');
+    const voids = provider.calls.filter((c) => c.operation === 'void');
+    expect(voids.map((c) => c.outcome)).toEqual(['declined', 'succeeded']);
+    expect(new Set(voids.map((c) => c.idempotencyKey)).size).toBe(2);
+  });
+
+  it('releases the hold of a cancelled order even after a declined void', async () => {
+    const { oms, order, provider } = await withOrder();
+    const authorized = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: visa,
+      capture: 'manual',
+    });
+    provider.failNext('void', 'decline');
+    await expect(oms.payments.void(authorized.id)).rejects.toMatchObject({
+      code: 'payment_declined',
+    });
+    await oms.orders.cancel(order.id, { reason: 'changed mind' });
+    await oms.idle();
+    expect(await oms.payments.get(authorized.id)).toMatchObject({ state: 'voided' });
+  });
+
   it('keeps a capture whose answer was lost pending, and the sweep records it once', async () => {
     const { oms, order, provider, clock } = await withOrder({ config: { providerRetries: 0 } });
     const authorized = await oms.payments.process({

@@ -126,7 +126,13 @@ export async function saveVoidIntent(
       { event: 'VOID' },
       { fullyRefunded: false },
     );
-    return savePayment(uow, current, { ...current, pendingVoid: { requestedAt: uow.now } });
+    // The version is unique per intent: after a declined void, voiding again is a new
+    // provider request rather than a replay of the decline.
+    const pendingVoid = {
+      requestedAt: uow.now,
+      idempotencyKey: `${current.id}:void:${current.version}`,
+    };
+    return savePayment(uow, current, { ...current, pendingVoid });
   });
 }
 
@@ -138,7 +144,7 @@ export async function settleVoid(
 ): Promise<PaymentRecord> {
   const result = await callProvider(ctx.config, 'void', () =>
     provider.void({
-      idempotencyKey: `${payment.id}:void`,
+      idempotencyKey: payment.pendingVoid?.idempotencyKey ?? `${payment.id}:void`,
       paymentId: payment.id,
       providerReference: payment.providerReference ?? payment.id,
     }),
