@@ -336,7 +336,7 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
       },
       async release(scope, key, lockedUntil) {
         const existing = view.get(tables.idempotency, idemId(scope, key));
-        if (!existing || existing.status !== 'in_flight') return;
+        if (existing?.status !== 'in_flight') return;
         if (lockedUntil !== undefined && existing.lockedUntil !== lockedUntil) return;
         view.delete(tables.idempotency, idemId(scope, key));
       },
