@@ -1,4 +1,4 @@
-import type { Repositories } from '../ports/storage.js';
+import type { OrderRepository, Repositories, ShipmentRepository } from '../ports/storage.js';
 import type { OrderRecord } from '../schemas/order.js';
 import type { ShipmentRecord } from '../schemas/shipment.js';
 
@@ -17,48 +17,49 @@ export function withReadCache(tx: Repositories): Repositories {
   const shipments = new Map<string, ShipmentRecord[]>();
   const copy = <T>(value: T): T => structuredClone(value);
 
-  return {
-    ...tx,
-    orders: {
-      ...tx.orders,
-      async get(id, options) {
-        const cached = orders.get(id);
-        if (cached) return copy(cached);
-        const record = await tx.orders.get(id, options);
-        if (record && options?.forUpdate) orders.set(id, copy(record));
-        return record;
-      },
-      async insert(order) {
-        await tx.orders.insert(order);
-        orders.set(order.id, copy(order));
-      },
-      async update(order, expectedVersion) {
-        const written = await tx.orders.update(order, expectedVersion);
-        if (written) orders.set(order.id, copy(order));
-        else orders.delete(order.id);
-        return written;
-      },
-      list: (query) => tx.orders.list(query),
+  const cachedOrders: OrderRepository = {
+    async get(id, options) {
+      const cached = orders.get(id);
+      if (cached) return copy(cached);
+      const record = await tx.orders.get(id, options);
+      if (record && options?.forUpdate) orders.set(id, copy(record));
+      return record;
     },
-    shipments: {
-      ...tx.shipments,
-      async listByOrder(orderId) {
-        const cached = shipments.get(orderId);
-        if (cached) return copy(cached);
-        const list = await tx.shipments.listByOrder(orderId);
-        if (orders.has(orderId)) shipments.set(orderId, copy(list));
-        return list;
-      },
-      async insert(shipment) {
-        shipments.delete(shipment.orderId);
-        await tx.shipments.insert(shipment);
-      },
-      async update(shipment, expectedVersion) {
-        shipments.delete(shipment.orderId);
-        return tx.shipments.update(shipment, expectedVersion);
-      },
-      get: (id, options) => tx.shipments.get(id, options),
-      listByOrders: (orderIds) => tx.shipments.listByOrders(orderIds),
+    async insert(order) {
+      await tx.orders.insert(order);
+      orders.set(order.id, copy(order));
     },
+    async update(order, expectedVersion) {
+      const written = await tx.orders.update(order, expectedVersion);
+      if (written) orders.set(order.id, copy(order));
+      else orders.delete(order.id);
+      return written;
+    },
+    list: (query) => tx.orders.list(query),
   };
+  const cachedShipments: ShipmentRepository = {
+    async listByOrder(orderId) {
+      const cached = shipments.get(orderId);
+      if (cached) return copy(cached);
+      const list = await tx.shipments.listByOrder(orderId);
+      if (orders.has(orderId)) shipments.set(orderId, copy(list));
+      return list;
+    },
+    async insert(shipment) {
+      shipments.delete(shipment.orderId);
+      await tx.shipments.insert(shipment);
+    },
+    async update(shipment, expectedVersion) {
+      shipments.delete(shipment.orderId);
+      return tx.shipments.update(shipment, expectedVersion);
+    },
+    get: (id, options) => tx.shipments.get(id, options),
+    listByOrders: (orderIds) => tx.shipments.listByOrders(orderIds),
+  };
+  // The adapter's object stays the prototype (it may be a class instance); only the two
+  // repositories above are replaced.
+  return Object.create(tx, {
+    orders: { value: cachedOrders, enumerable: true },
+    shipments: { value: cachedShipments, enumerable: true },
+  });
 }
