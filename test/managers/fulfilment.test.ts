@@ -140,6 +140,23 @@ describe('an edit that removes the last undelivered units', () => {
   });
 });
 
+describe('order stamps', () => {
+  it('sets deliveredAt only on delivery and cancellationReason only on a cancel', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+    const moved = await oms.orders.transition(
+      order.id,
+      { state: 'confirmed' },
+      { reason: 'phone order' },
+    );
+    expect(moved.deliveredAt).toBeUndefined();
+    expect(moved.cancellationReason).toBeUndefined();
+    const cancelled = await oms.orders.cancel(order.id, { reason: 'changed mind' });
+    expect(cancelled).toMatchObject({ state: 'cancelled', cancellationReason: 'changed mind' });
+    expect(cancelled.deliveredAt).toBeUndefined();
+  });
+});
+
 describe('cancelling an order with shipments', () => {
   it('cancels its pending shipments with the reason order_cancelled and leaves cancelled ones alone', async () => {
     const { oms } = await testSystem();

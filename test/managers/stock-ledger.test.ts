@@ -21,12 +21,28 @@ describe('stock counts and refusals', () => {
   it('never adjusts the count on hand below zero, even with backorders allowed', async () => {
     const { oms } = await testSystem();
     await oms.inventory.set('CUP', { onHand: 3, allowBackorder: true });
-    await expect(oms.inventory.adjust('CUP', { delta: -5, reason: 'lost' })).rejects.toMatchObject({
+    await oms.orders.create(cups(1));
+    const refusal = oms.inventory.adjust('CUP', { delta: -5, reason: 'lost' });
+    await expect(refusal).rejects.toMatchObject({
       code: 'insufficient_stock',
-      details: { sku: 'CUP', requested: 5, available: 3 },
+      details: { sku: 'CUP', requested: 5, available: 2 },
     });
+    await expect(refusal).rejects.toThrow('SKU CUP: cannot take 5 from 3 on hand');
     const emptied = await oms.inventory.adjust('CUP', { delta: -3, reason: 'lost' });
-    expect(emptied).toMatchObject({ onHand: 0, available: 0 });
+    expect(emptied).toMatchObject({ onHand: 0, reserved: 1, available: -1 });
+  });
+
+  it('releases what an edit takes off an order of one SKU', async () => {
+    const { oms } = await testSystem();
+    await oms.inventory.set('CUP', { onHand: 5 });
+    const order = await oms.orders.create(cups(3));
+    await oms.orders.edit(order.id, { items: [{ orderItemId: order.items[0]!.id, quantity: 1 }] });
+    expect(await oms.inventory.get('CUP')).toMatchObject({ reserved: 1, available: 4 });
+    expect((await oms.inventory.movements('CUP', { limit: 1 })).data[0]).toMatchObject({
+      reason: 'release',
+      reservedDelta: -2,
+      orderId: order.id,
+    });
   });
 
   it('names the SKU, what was asked and what is available when an order cannot have it', async () => {

@@ -60,5 +60,6 @@ describe('excessPaid', () => {
 
   it('is 0 for a cancelled order: its refund is the cancel’s', () => {
     expect(excessPaid(cancelled, [captured(5000)])).toBe(0);
+    expect(excessPaid({ ...cancelled, total: 3000 }, [captured(5000)])).toBe(0);
   });
 });
