@@ -1022,6 +1022,7 @@ export interface components {
          * @description ISO 8601 timestamp, e.g. 2026-01-31T12:00:00.000Z
          */
         requestedAt: string;
+        idempotencyKey?: string;
       };
       nextAction?: {
         /** @constant */
