@@ -169,6 +169,14 @@ describe('workflow: a refund the provider settles later', () => {
     });
   });
 
+  it('keeps each of two waiting refunds with its own reference', async () => {
+    const { oms, payment } = await captured({ payments: slowRefunds() });
+    const first = await oms.payments.refund(payment.id, { amount: 1000 });
+    const second = await oms.payments.refund(payment.id, { amount: 500 });
+    expect(first.providerReference).not.toBe(second.providerReference);
+    expect((await oms.payments.get(payment.id)).refunds).toEqual([first, second]);
+  });
+
   it('gives the amount back when the provider reports the refund failed', async () => {
     const { oms, payment, order } = await captured({ payments: slowRefunds('fail') });
     const refund = await oms.payments.refund(payment.id, { amount: 1000 });

@@ -67,6 +67,19 @@ describe('capture answers', () => {
     expect(fake.ledger(waiting!.id).captured).toBe(order.total);
   });
 
+  it('writes a history row for a move of state only, not for a partial refund that stays partially_refunded', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+    const payment = await oms.payments.process({ orderId: order.id, paymentMethod: visa });
+    await oms.payments.refund(payment.id, { amount: 100 });
+    await oms.payments.refund(payment.id, { amount: 200 });
+    expect((await oms.payments.history(payment.id)).map((h) => [h.from, h.to])).toEqual([
+      [null, 'pending'],
+      ['pending', 'captured'],
+      ['captured', 'partially_refunded'],
+    ]);
+  });
+
   it('counts one version per write of a payment', async () => {
     const { oms } = await testSystem();
     const order = await oms.orders.create(orderInput());
