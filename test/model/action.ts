@@ -22,9 +22,9 @@ export interface Pick {
   fitting: boolean;
 }
 
-/** The entity `p` chooses: among `fit(all)` when it prefers those and there are some. */
-export function pick<T>(all: readonly T[], p: Pick, fit: (t: T) => boolean): T | undefined {
-  const fitting = all.filter(fit);
+/** The entity `p` chooses: among those of `all` that `suits` when it prefers those and there are some. */
+export function pick<T>(all: readonly T[], p: Pick, suits: (t: T) => boolean): T | undefined {
+  const fitting = all.filter(suits);
   const from = p.fitting && fitting.length > 0 ? fitting : all;
   return from.length === 0 ? undefined : from[p.n % from.length];
 }
