@@ -1,3 +1,4 @@
+import { cloneJson } from '../domain/clone-json.js';
 import type { OrderRepository, Repositories, ShipmentRepository } from '../ports/storage.js';
 import type { OrderRecord } from '../schemas/order.js';
 import type { ShipmentRecord } from '../schemas/shipment.js';
@@ -15,7 +16,8 @@ import type { ShipmentRecord } from '../schemas/shipment.js';
 export function withReadCache(tx: Repositories): Repositories {
   const orders = new Map<string, OrderRecord>();
   const shipments = new Map<string, ShipmentRecord[]>();
-  const copy = <T>(value: T): T => structuredClone(value);
+  // Records are JSON-shaped: a plain deep copy, several times cheaper than structuredClone.
+  const copy = cloneJson;
 
   const cachedOrders: OrderRepository = {
     async get(id, options) {

@@ -1,3 +1,4 @@
+import { cloneJson } from '../../../src/domain/clone-json.js';
 import type { CursorPosition } from '../../../src/domain/cursor.js';
 import { compareKeys } from '../../../src/domain/cursor.js';
 import type {
@@ -11,7 +12,6 @@ import type { HistoryEntry, OrderRecord } from '../../../src/schemas/order.js';
 import type { PaymentRecord } from '../../../src/schemas/payment.js';
 import type { ReturnRecord } from '../../../src/schemas/return.js';
 import type { ShipmentRecord } from '../../../src/schemas/shipment.js';
-import { cloneJson } from './clone.js';
 import { type Row, Table } from './table.js';
 
 export type HistoryRow = HistoryEntry & Row & { seq: number };

@@ -1,5 +1,5 @@
+import { cloneJson as clone } from '../../../src/domain/clone-json.js';
 import type { CursorPosition } from '../../../src/domain/cursor.js';
-import { cloneJson as clone } from './clone.js';
 import { SortedKeys } from './sorted-keys.js';
 
 export interface Row {
