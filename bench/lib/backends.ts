@@ -128,7 +128,10 @@ function countingPool(connectionString: string, counter: StatementCounter, max: 
   return pool;
 }
 
-/** A better-sqlite3 database that counts prepared statements, set up as the adapter does. */
+/**
+ * A better-sqlite3 database, set up as the adapter does, that counts every statement it
+ * runs (a statement prepared once and run many times counts each time).
+ */
 function countingSqlite(filename: string, counter: StatementCounter) {
   const db = new Sqlite(filename);
   db.pragma('journal_mode = WAL');
@@ -137,8 +140,15 @@ function countingSqlite(filename: string, counter: StatementCounter) {
   db.pragma('foreign_keys = ON');
   const prepare = db.prepare.bind(db);
   (db as unknown as { prepare: (source: string) => unknown }).prepare = (source: string) => {
-    counter.add(source);
-    return prepare(source);
+    const statement = prepare(source);
+    for (const method of ['all', 'run', 'get', 'iterate'] as const) {
+      const original = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+      (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        counter.add(source);
+        return original(...args);
+      };
+    }
+    return statement;
   };
   return db;
 }

@@ -4,6 +4,7 @@ import { SQLITE_FLAGS } from '../sql/dialect-flags.js';
 import { loadPeer } from '../sql/load-peer.js';
 import type { Database } from '../sql/schema.js';
 import { createSqlStorage } from '../sql/sql-storage.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** Options of `sqliteStorage()`: give a `filename` or your own `database`. */
 export interface SqliteStorageOptions {
@@ -51,7 +52,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
       database: async () => {
         if (database) {
           database.pragma?.('foreign_keys = ON');
-          return database;
+          return withStatementCache(database);
         }
         const Sqlite = await loadPeer<BetterSqlite3>('better-sqlite3', 'sqlite', {
           install: 'better-sqlite3@12',
@@ -61,7 +62,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageAdapter {
         opened.pragma('synchronous = NORMAL');
         opened.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeout))}`);
         opened.pragma('foreign_keys = ON');
-        return opened;
+        return withStatementCache(opened);
       },
     }),
   });
