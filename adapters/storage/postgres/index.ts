@@ -6,6 +6,7 @@ import { loadPeer } from '../sql/load-peer.js';
 import type { Database } from '../sql/schema.js';
 import { createSqlStorage } from '../sql/sql-storage.js';
 import { withCatalogIntrospector } from './catalog-introspector.js';
+import { withPreparedStatements } from './prepared-pool.js';
 
 /** Options of `postgresStorage()`: give `connectionString` or your own `pool`. */
 export interface PostgresStorageOptions {
@@ -57,15 +58,17 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
   const db = new Kysely<Database>({
     dialect: withCatalogIntrospector(
       new PostgresDialect({
-        pool:
-          pool ??
-          (async () => {
-            const pg = await loadPeer<PgModule>('pg', 'postgres');
-            return new pg.Pool({
-              connectionString: connectionString as string,
-              max: options.maxConnections ?? 10,
-            });
-          }),
+        pool: pool
+          ? withPreparedStatements(pool)
+          : async () => {
+              const pg = await loadPeer<PgModule>('pg', 'postgres');
+              return withPreparedStatements(
+                new pg.Pool({
+                  connectionString: connectionString as string,
+                  max: options.maxConnections ?? 10,
+                }),
+              );
+            },
       }),
       options.schema,
     ),
