@@ -197,7 +197,8 @@ export async function transitionOrder(
       verdict.event === 'SHIP'
         ? await shipEverythingLeft(uow, order, trackingOf(request), actor)
         : await deliverEverythingShipped(uow, order, actor);
-    return loadOrder(tx, after);
+    // The order followed its shipments: the last move presented it already.
+    return uow.presented.get(after) ?? loadOrder(tx, after);
   }
   return (await moveOrder(uow, order, verdict, { actor, reason })).order;
 }

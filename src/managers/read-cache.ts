@@ -10,8 +10,9 @@ import type { ShipmentRecord } from '../schemas/shipment.js';
  * Sound because of the locking rules: once a transaction has locked an order (read it
  * `forUpdate`, inserted or updated it), no other transaction can change that order, and
  * every shipment write holds its order's lock too (SQLite and memory: one writer at a
- * time). The transaction's own shipment writes drop the order's cached list. Everything
- * else reads through. Callers get copies, so they may change what they read.
+ * time). The transaction's own shipment updates replace their entry in the order's cached
+ * list, and an inserted shipment drops the list. Everything else reads through. Callers
+ * get copies, so they may change what they read.
  */
 export function withReadCache(tx: Repositories): Repositories {
   const orders = new Map<string, OrderRecord>();
@@ -52,8 +53,13 @@ export function withReadCache(tx: Repositories): Repositories {
       await tx.shipments.insert(shipment);
     },
     async update(shipment, expectedVersion) {
-      shipments.delete(shipment.orderId);
-      return tx.shipments.update(shipment, expectedVersion);
+      const written = await tx.shipments.update(shipment, expectedVersion);
+      // The cached list takes what was written, as a read would return it now.
+      const cached = shipments.get(shipment.orderId);
+      const at = cached?.findIndex((s) => s.id === shipment.id) ?? -1;
+      if (written && cached && at >= 0) cached[at] = copy(shipment);
+      else shipments.delete(shipment.orderId);
+      return written;
     },
     get: (id, options) => tx.shipments.get(id, options),
     listByOrders: (orderIds) => tx.shipments.listByOrders(orderIds),

@@ -2,7 +2,7 @@ import { newId } from '../domain/ids.js';
 import type { OrderflowEventMap, OrderflowEventName } from '../events/event-map.js';
 import type { OutboxRecord, Repositories } from '../ports/storage.js';
 import type { StockMovement } from '../schemas/inventory.js';
-import type { HistoryEntry, Order } from '../schemas/order.js';
+import type { HistoryEntry, Order, OrderRecord } from '../schemas/order.js';
 import type { Payment } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
 import type { Shipment } from '../schemas/shipment.js';
@@ -33,6 +33,12 @@ export class UnitOfWork {
   movements: StockMovement[] = [];
   /** The command's time, the same for every row it writes. */
   readonly now: string;
+  /**
+   * Orders as callers see them, by the record a move just wrote: a step that moved the
+   * order answers with what the move presented instead of reading payments and shipments
+   * again (see `moveOrder`).
+   */
+  readonly presented = new WeakMap<OrderRecord, Order>();
 
   /** The transaction's repositories; repeated reads of a locked order come from memory. */
   readonly tx: Repositories;

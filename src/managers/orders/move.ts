@@ -46,6 +46,7 @@ export async function moveOrder(
     await releaseStock(uow, order.id);
   }
   const entity = await loadOrder(uow.tx, next);
+  uow.presented.set(next, entity);
   await uow.stateChanged(
     'order',
     { id: order.id, ...move, actor: options.actor, reason: options.reason },
