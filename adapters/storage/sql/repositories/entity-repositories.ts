@@ -9,6 +9,7 @@ import type { RowCodec } from '../codec.js';
 import type { SqlDialectFlags } from '../dialect-flags.js';
 import type { Database, PaymentRow } from '../schema.js';
 import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
+import { selectPaymentsWithRefunds } from './payment-reads.js';
 import { selectById, updateVersioned } from './versioned-rows.js';
 
 export interface SqlContext {
@@ -126,6 +127,10 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
 
   return {
     async get(id, options) {
+      if (!options?.forUpdate) return (await selectPaymentsWithRefunds(ctx, { id }))[0];
+      // Locked: the row first, then its refunds in a statement of their own. A statement
+      // that waited for the lock sees the locked row as committed, but the rows it joins
+      // as they were when it started — refunds the lock holder added would be missing.
       const row = await selectById(db, flags, 'orderflow_payments', id, options);
       return row ? (await withRefunds([row]))[0] : undefined;
     },
@@ -154,26 +159,10 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
         .execute();
       return toPage(await withRefunds(rows), query.limit);
     },
-    async listByOrder(orderId) {
-      const rows = await db
-        .selectFrom('orderflow_payments')
-        .selectAll()
-        .where('order_id', '=', orderId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return withRefunds(rows);
-    },
+    listByOrder: (orderId) => selectPaymentsWithRefunds(ctx, { orderIds: [orderId] }),
     async listByOrders(orderIds) {
       if (orderIds.length === 0) return [];
-      const rows = await db
-        .selectFrom('orderflow_payments')
-        .selectAll()
-        .where('order_id', 'in', [...new Set(orderIds)])
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return withRefunds(rows);
+      return selectPaymentsWithRefunds(ctx, { orderIds });
     },
     async listUnsettled(before, limit) {
       const rows = await db
