@@ -13,7 +13,9 @@ afterEach(async () => {
 });
 
 /** An order system on a one-connection pool of our own, so its session can be inspected. */
-async function openOnOneConnection(): Promise<{ oms: OrderSystem; pool: pg.Pool; schema: string }> {
+async function openOnOneConnection(
+  preparedStatements?: boolean,
+): Promise<{ oms: OrderSystem; pool: pg.Pool; schema: string }> {
   const schema = scratchSchema();
   const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
   cleanup.push(async () => {
@@ -21,7 +23,11 @@ async function openOnOneConnection(): Promise<{ oms: OrderSystem; pool: pg.Pool;
     await dropSchema(schema);
   });
   const oms = await createOrderSystem({
-    storage: postgresStorage({ pool, schema }),
+    storage: postgresStorage({
+      pool,
+      schema,
+      ...(preparedStatements === undefined ? {} : { preparedStatements }),
+    }),
     jobs: inProcessJobs({ logger: silentLogger }),
     logger: silentLogger,
   });
@@ -44,6 +50,15 @@ describe.skipIf(!enabled)('postgres: prepared statements', () => {
     // One prepared insert of an order, run by all four creates.
     expect(inserts).toHaveLength(1);
     expect(inserts[0]?.runs).toBe(4);
+  });
+
+  it('prepares nothing with preparedStatements: false', async () => {
+    const { oms, pool } = await openOnOneConnection(false);
+    const order = await oms.orders.create(orderInput());
+    await oms.idle();
+    expect((await oms.orders.get(order.id)).id).toBe(order.id);
+    const { rows } = await pool.query(`select name from pg_prepared_statements`);
+    expect(rows).toEqual([]);
   });
 
   it('drops a connection whose prepared statement a migration made stale, and goes on', async () => {

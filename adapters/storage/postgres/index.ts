@@ -31,6 +31,13 @@ export interface PostgresStorageOptions {
    * @default 10
    */
   maxConnections?: number;
+  /**
+   * Send statements with parameters as named prepared statements, parsed and planned once
+   * per connection. Turn off behind a pooler that hands one client's statements to several
+   * server connections (PgBouncer in transaction mode before 1.21).
+   * @default true
+   */
+  preparedStatements?: boolean;
 }
 
 interface PgModule {
@@ -55,14 +62,16 @@ export function postgresStorage(options: PostgresStorageOptions): StorageAdapter
   if (options.schema !== undefined && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(options.schema)) {
     throw new TypeError(`postgresStorage: invalid schema name ${JSON.stringify(options.schema)}`);
   }
+  const prepared = (p: PostgresPool) =>
+    options.preparedStatements === false ? p : withPreparedStatements(p);
   const db = new Kysely<Database>({
     dialect: withCatalogIntrospector(
       new PostgresDialect({
         pool: pool
-          ? withPreparedStatements(pool)
+          ? prepared(pool)
           : async () => {
               const pg = await loadPeer<PgModule>('pg', 'postgres');
-              return withPreparedStatements(
+              return prepared(
                 new pg.Pool({
                   connectionString: connectionString as string,
                   max: options.maxConnections ?? 10,
