@@ -1,10 +1,10 @@
 /**
  * Start-up on SQLite: import the built package + open a migrated database file + the
  * migration check, in a fresh Node process (median of several), as an application would
- * start. Builds the package first when dist/ is missing.
+ * start. Builds the package first.
  */
 import { execFileSync, execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +18,9 @@ export const startupStage: Stage = {
   name: 'startup',
   description: 'SQLite start-up: import + open + migration check (built package, fresh process)',
   async run(ctx) {
-    if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
-      ctx.log('dist/ is missing: building the package (npm run build)');
-      execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
-    }
+    // Always rebuilt: a dist/ left from an earlier commit would measure old code.
+    ctx.log('building the package (npm run build)');
+    execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
     const dir = mkdtempSync(join(tmpdir(), 'orderflow-startup-'));
     try {
       const file = join(dir, 'startup.db');
