@@ -21,6 +21,7 @@ import {
 import { appendLog } from './repositories/log-writer.js';
 import { shipmentRepository } from './repositories/shipment-repository.js';
 import type { Database } from './schema.js';
+import { StatementShapes } from './statement-shapes.js';
 
 export interface SqlStorageParts {
   db: Kysely<Database>;
@@ -70,7 +71,8 @@ export function createSqlStorage(parts: SqlStorageParts): StorageAdapter {
   const { flags } = parts;
   const db = parts.schema ? parts.db.withSchema(parts.schema) : parts.db;
   const codec = new RowCodec(flags);
-  const root = sqlRepositories({ db, flags, codec });
+  const shapes = new StatementShapes();
+  const root = sqlRepositories({ db, flags, codec, shapes });
   let closed = false;
 
   async function migrate(): Promise<void> {
@@ -106,7 +108,9 @@ export function createSqlStorage(parts: SqlStorageParts): StorageAdapter {
     },
     async transaction(fn) {
       try {
-        return await parts.transaction(db, (trx) => fn(sqlRepositories({ db: trx, flags, codec })));
+        return await parts.transaction(db, (trx) =>
+          fn(sqlRepositories({ db: trx, flags, codec, shapes })),
+        );
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         if (typeof code === 'string' && CONFLICT_CODES.has(code)) {

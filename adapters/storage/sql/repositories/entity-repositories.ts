@@ -8,27 +8,31 @@ import type { PaymentRecord } from '../../../../src/schemas/payment.js';
 import type { RowCodec } from '../codec.js';
 import type { SqlDialectFlags } from '../dialect-flags.js';
 import type { Database, PaymentRow } from '../schema.js';
+import type { StatementShapes } from '../statement-shapes.js';
 import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
 import { selectPaymentsWithRefunds } from './payment-reads.js';
-import { selectById, updateVersioned } from './versioned-rows.js';
+import { insertRow, selectById, updateVersioned } from './versioned-rows.js';
 
 export interface SqlContext {
   db: Kysely<Database>;
   flags: SqlDialectFlags;
   codec: RowCodec;
+  /** Statement texts built once per shape, shared by the storage's transactions. */
+  shapes: StatementShapes;
 }
 
-export function orderRepository({ db, flags, codec }: SqlContext): OrderRepository {
+export function orderRepository(ctx: SqlContext): OrderRepository {
+  const { db, codec } = ctx;
   return {
     async get(id, options) {
-      const row = await selectById(db, flags, 'orderflow_orders', id, options);
+      const row = await selectById(ctx, 'orderflow_orders', id, options);
       return row ? codec.order(row) : undefined;
     },
     async insert(order) {
-      await db.insertInto('orderflow_orders').values(codec.orderRow(order)).execute();
+      await insertRow(ctx, 'orderflow_orders', codec.orderRow(order));
     },
     async update(order, expectedVersion) {
-      return updateVersioned(db, 'orderflow_orders', codec.orderRow(order), expectedVersion);
+      return updateVersioned(ctx, 'orderflow_orders', codec.orderRow(order), expectedVersion);
     },
     async list(query) {
       let q = db.selectFrom('orderflow_orders').selectAll();
@@ -46,17 +50,18 @@ export function orderRepository({ db, flags, codec }: SqlContext): OrderReposito
   };
 }
 
-export function returnRepository({ db, flags, codec }: SqlContext): ReturnRepository {
+export function returnRepository(ctx: SqlContext): ReturnRepository {
+  const { db, codec } = ctx;
   return {
     async get(id, options) {
-      const row = await selectById(db, flags, 'orderflow_returns', id, options);
+      const row = await selectById(ctx, 'orderflow_returns', id, options);
       return row ? codec.return(row) : undefined;
     },
     async insert(ret) {
-      await db.insertInto('orderflow_returns').values(codec.returnRow(ret)).execute();
+      await insertRow(ctx, 'orderflow_returns', codec.returnRow(ret));
     },
     async update(ret, expectedVersion) {
-      return updateVersioned(db, 'orderflow_returns', codec.returnRow(ret), expectedVersion);
+      return updateVersioned(ctx, 'orderflow_returns', codec.returnRow(ret), expectedVersion);
     },
     async list(query) {
       let q = db.selectFrom('orderflow_returns').selectAll();
@@ -85,7 +90,7 @@ export function returnRepository({ db, flags, codec }: SqlContext): ReturnReposi
 }
 
 export function paymentRepository(ctx: SqlContext): PaymentRepository {
-  const { db, flags, codec } = ctx;
+  const { db, codec } = ctx;
 
   /** Payments with their refunds (oldest first), in the order of `rows`. */
   async function withRefunds(rows: PaymentRow[]): Promise<PaymentRecord[]> {
@@ -131,16 +136,16 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
       // Locked: the row first, then its refunds in a statement of their own. A statement
       // that waited for the lock sees the locked row as committed, but the rows it joins
       // as they were when it started — refunds the lock holder added would be missing.
-      const row = await selectById(db, flags, 'orderflow_payments', id, options);
+      const row = await selectById(ctx, 'orderflow_payments', id, options);
       return row ? (await withRefunds([row]))[0] : undefined;
     },
     async insert(payment) {
-      await db.insertInto('orderflow_payments').values(codec.paymentRow(payment)).execute();
+      await insertRow(ctx, 'orderflow_payments', codec.paymentRow(payment));
       await writeRefunds(payment);
     },
     async update(payment, expectedVersion) {
       const written = await updateVersioned(
-        db,
+        ctx,
         'orderflow_payments',
         codec.paymentRow(payment),
         expectedVersion,

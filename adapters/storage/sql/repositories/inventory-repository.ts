@@ -2,9 +2,10 @@ import { type SqlBool, sql } from 'kysely';
 import { decodeCursor, encodeCursor } from '../../../../src/domain/cursor.js';
 import { decodeSkuCursor, encodeSkuCursor } from '../../../../src/domain/inventory.js';
 import type { InventoryRepository } from '../../../../src/ports/storage.js';
+import { columnsAndValues } from '../statement-shapes.js';
 import type { SqlContext } from './entity-repositories.js';
 
-export function inventoryRepository({ db, flags, codec }: SqlContext): InventoryRepository {
+export function inventoryRepository({ db, flags, codec, shapes }: SqlContext): InventoryRepository {
   return {
     async get(sku, options) {
       const bySku = db.selectFrom('orderflow_inventory').selectAll().where('sku', '=', sku);
@@ -16,13 +17,15 @@ export function inventoryRepository({ db, flags, codec }: SqlContext): Inventory
       if (skus.length === 0) return [];
       // Postgres locks the rows as the sorted result returns them: in SKU order, like
       // one `get` per SKU would, so two commands never deadlock on stock.
-      const bySku = db
-        .selectFrom('orderflow_inventory')
-        .selectAll()
-        .where('sku', 'in', [...skus])
-        .orderBy('sku');
-      const q = options?.forUpdate && flags.rowLocks ? bySku.forUpdate() : bySku;
-      const rows = await q.execute();
+      const lock = options?.forUpdate === true && flags.rowLocks;
+      const { rows } = await shapes.execute(db, `stock:${skus.length}:${lock}`, [...skus], () => {
+        const bySku = db
+          .selectFrom('orderflow_inventory')
+          .selectAll()
+          .where('sku', 'in', [...skus])
+          .orderBy('sku');
+        return lock ? bySku.forUpdate() : bySku;
+      });
       return rows.map((r) => codec.inventory(r));
     },
     async insert(record) {
@@ -30,13 +33,19 @@ export function inventoryRepository({ db, flags, codec }: SqlContext): Inventory
     },
     async update(record, expectedVersion) {
       const { sku, created_at: _created, ...changes } = codec.inventoryRow(record);
-      const result = await db
-        .updateTable('orderflow_inventory')
-        .set(changes)
-        .where('sku', '=', sku)
-        .where('version', '=', expectedVersion)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+      const { columns, values } = columnsAndValues(changes);
+      const result = await shapes.execute(
+        db,
+        `stock:update:${columns.join(',')}`,
+        [...values, sku, expectedVersion],
+        () =>
+          db
+            .updateTable('orderflow_inventory')
+            .set(changes)
+            .where('sku', '=', sku)
+            .where('version', '=', expectedVersion),
+      );
+      return Number(result.numAffectedRows) === 1;
     },
     async list(query) {
       let q = db.selectFrom('orderflow_inventory').selectAll();

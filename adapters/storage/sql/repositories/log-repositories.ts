@@ -28,7 +28,7 @@ export function historyRepository({ db, codec }: SqlContext): HistoryRepository 
   };
 }
 
-export function outboxRepository({ db, flags, codec }: SqlContext): OutboxRepository {
+export function outboxRepository({ db, flags, codec, shapes }: SqlContext): OutboxRepository {
   return {
     async insert(records) {
       if (records.length === 0) return;
@@ -62,10 +62,9 @@ export function outboxRepository({ db, flags, codec }: SqlContext): OutboxReposi
     },
     async delete(ids) {
       if (ids.length === 0) return;
-      await db
-        .deleteFrom('orderflow_outbox')
-        .where('id', 'in', [...ids])
-        .execute();
+      await shapes.execute(db, `outbox:delete:${ids.length}`, [...ids], () =>
+        db.deleteFrom('orderflow_outbox').where('id', 'in', [...ids]),
+      );
     },
     async count() {
       const row = await db

@@ -1,6 +1,7 @@
 import type { QueryCreator } from 'kysely';
 import type { CommandLog } from '../../../../src/ports/storage.js';
 import type { Database } from '../schema.js';
+import { rowsShape } from '../statement-shapes.js';
 import type { SqlContext } from './entity-repositories.js';
 
 /**
@@ -9,31 +10,51 @@ import type { SqlContext } from './entity-repositories.js';
  * the last one), on SQLite — where a statement is a call, not a round trip — as one
  * multi-row insert per table.
  */
-export async function appendLog({ db, flags, codec }: SqlContext, log: CommandLog): Promise<void> {
-  const history = log.history.map((h) => codec.historyRow(h));
-  const movements = log.movements.map((m) => codec.movementRow(m));
-  const outbox = log.events.map((e) => codec.outboxRow(e));
+export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void> {
+  const { db, flags, codec, shapes } = ctx;
+  const tables = [
+    ['orderflow_history', log.history.map((h) => codec.historyRow(h))],
+    ['orderflow_inventory_movements', log.movements.map((m) => codec.movementRow(m))],
+    ['orderflow_outbox', log.events.map((e) => codec.outboxRow(e))],
+  ] as const;
+  const writes = tables.filter(([, rows]) => rows.length > 0);
+  type Creator = QueryCreator<Database>;
+  const insert =
+    ([table, rows]: (typeof writes)[number]) =>
+    (q: Creator) =>
+      q.insertInto(table).values(rows as never);
   if (flags.name !== 'postgres') {
-    if (history.length > 0) await db.insertInto('orderflow_history').values(history).execute();
-    if (movements.length > 0) {
-      await db.insertInto('orderflow_inventory_movements').values(movements).execute();
+    for (const write of writes) {
+      const shape = rowsShape(write[1]);
+      const key = shape && `log:${write[0]}:${write[1].length}:${shape.columns}`;
+      if (key && shape) await shapes.execute(db, key, shape.values, () => insert(write)(db));
+      else await insert(write)(db).execute();
     }
-    if (outbox.length > 0) await db.insertInto('orderflow_outbox').values(outbox).execute();
     return;
   }
-  type Creator = QueryCreator<Database>;
-  const writes = [
-    history.length > 0 && ((q: Creator) => q.insertInto('orderflow_history').values(history)),
-    movements.length > 0 &&
-      ((q: Creator) => q.insertInto('orderflow_inventory_movements').values(movements)),
-    outbox.length > 0 && ((q: Creator) => q.insertInto('orderflow_outbox').values(outbox)),
-  ].filter((w) => w !== false);
-  const last = writes.pop();
-  if (!last) return;
-  let query: Creator = db;
-  for (const [n, write] of writes.entries()) {
-    // Unused names for the CTEs: only their side effect (the insert) matters.
-    query = query.with(`written_${n}`, (q) => write(q as Creator)) as unknown as Creator;
+  if (writes.length === 0) return;
+  const build = () => {
+    let query: Creator = db;
+    for (const [n, write] of writes.slice(0, -1).entries()) {
+      // Unused names for the CTEs: only their side effect (the insert) matters.
+      query = query.with(`written_${n}`, (q) => insert(write)(q as Creator)) as unknown as Creator;
+    }
+    return insert(writes[writes.length - 1]!)(query);
+  };
+  const parts = writes.map(([table, rows]) => ({
+    table,
+    count: rows.length,
+    shape: rowsShape(rows),
+  }));
+  if (parts.some((p) => !p.shape)) {
+    await build().execute();
+    return;
   }
-  await last(query).execute();
+  const key = `log:${parts.map((p) => `${p.table}:${p.count}:${p.shape!.columns}`).join('|')}`;
+  await shapes.execute(
+    db,
+    key,
+    parts.flatMap((p) => p.shape!.values),
+    build,
+  );
 }

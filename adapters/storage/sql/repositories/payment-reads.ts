@@ -30,23 +30,30 @@ type JoinedRow = PaymentRow & Record<`refund_${(typeof REFUND_COLUMNS)[number]}`
  * statement that waits for a row lock re-reads the locked row but not the rows it joins.
  */
 export async function selectPaymentsWithRefunds(
-  { db, codec }: SqlContext,
+  { db, codec, shapes }: SqlContext,
   where: { id: string } | { orderIds: readonly string[] },
 ): Promise<PaymentRecord[]> {
-  let q = db
-    .selectFrom('orderflow_payments')
-    .leftJoin('orderflow_refunds', 'orderflow_refunds.payment_id', 'orderflow_payments.id')
-    .selectAll('orderflow_payments')
-    .select(REFUND_SELECT);
-  q =
+  const orderIds = 'id' in where ? [] : [...new Set(where.orderIds)];
+  const build = () => {
+    const q = db
+      .selectFrom('orderflow_payments')
+      .leftJoin('orderflow_refunds', 'orderflow_refunds.payment_id', 'orderflow_payments.id')
+      .selectAll('orderflow_payments')
+      .select(REFUND_SELECT);
+    return (
+      'id' in where
+        ? q.where('orderflow_payments.id', '=', where.id)
+        : q.where('orderflow_payments.order_id', 'in', orderIds)
+    )
+      .orderBy('orderflow_payments.created_at')
+      .orderBy('orderflow_payments.id')
+      .orderBy('orderflow_refunds.position');
+  };
+  const { rows: selected } =
     'id' in where
-      ? q.where('orderflow_payments.id', '=', where.id)
-      : q.where('orderflow_payments.order_id', 'in', [...new Set(where.orderIds)]);
-  q = q
-    .orderBy('orderflow_payments.created_at')
-    .orderBy('orderflow_payments.id')
-    .orderBy('orderflow_refunds.position');
-  const rows = (await q.execute()) as unknown as JoinedRow[];
+      ? await shapes.execute(db, 'payments:id', [where.id], build)
+      : await shapes.execute(db, `payments:orders:${orderIds.length}`, orderIds, build);
+  const rows = selected as unknown as JoinedRow[];
 
   const payments: { row: PaymentRow; refunds: RefundRow[] }[] = [];
   for (const row of rows) {

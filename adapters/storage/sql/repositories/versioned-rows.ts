@@ -1,7 +1,8 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { GetOptions } from '../../../../src/ports/storage.js';
-import type { SqlDialectFlags } from '../dialect-flags.js';
 import type { Database } from '../schema.js';
+import { columnsAndValues } from '../statement-shapes.js';
+import type { SqlContext } from './entity-repositories.js';
 
 /** Tables whose rows carry an `id` and a `version` checked on every update. */
 export type VersionedTable =
@@ -12,19 +13,35 @@ export type VersionedTable =
 
 /** Reads one row by id, locking it (`FOR UPDATE`) when asked and the dialect can. */
 export async function selectById<T extends VersionedTable>(
-  db: Kysely<Database>,
-  flags: SqlDialectFlags,
+  { db, flags, shapes }: SqlContext,
   table: T,
   id: string,
   options?: GetOptions,
 ): Promise<Selectable<Database[T]> | undefined> {
-  // The tables share `id`; kysely cannot type a column of a union of tables.
-  const byId = db
-    .selectFrom(table as 'orderflow_orders')
-    .selectAll()
-    .where('id', '=', id);
-  const q = options?.forUpdate && flags.rowLocks ? byId.forUpdate() : byId;
-  return (await q.executeTakeFirst()) as Selectable<Database[T]> | undefined;
+  const lock = options?.forUpdate === true && flags.rowLocks;
+  const { rows } = await shapes.execute(db, `byId:${table}:${lock}`, [id], () => {
+    // The tables share `id`; kysely cannot type a column of a union of tables.
+    const byId = db
+      .selectFrom(table as 'orderflow_orders')
+      .selectAll()
+      .where('id', '=', id);
+    return lock ? byId.forUpdate() : byId;
+  });
+  return rows[0] as Selectable<Database[T]> | undefined;
+}
+
+/** Inserts one row. */
+export async function insertRow<T extends keyof Database>(
+  { db, shapes }: SqlContext,
+  table: T,
+  row: Insertable<Database[T]>,
+): Promise<void> {
+  const { columns, values } = columnsAndValues(row);
+  await shapes.execute(db, `insert:${table}:${columns.join(',')}`, values, () =>
+    db
+      .insertInto(table as 'orderflow_orders')
+      .values(row as Insertable<Database['orderflow_orders']>),
+  );
 }
 
 /**
@@ -32,17 +49,23 @@ export async function selectById<T extends VersionedTable>(
  * concurrency); `id` and `created_at` never change. True when the row was written.
  */
 export async function updateVersioned<T extends VersionedTable>(
-  db: Kysely<Database>,
+  { db, shapes }: SqlContext,
   table: T,
   row: { id: string; created_at: unknown } & Updateable<Database[T]>,
   expectedVersion: number,
 ): Promise<boolean> {
   const { id, created_at: _created, ...changes } = row;
-  const result = await db
-    .updateTable(table as 'orderflow_orders')
-    .set(changes as Updateable<Database['orderflow_orders']>)
-    .where('id', '=', id)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
+  const { columns, values } = columnsAndValues(changes);
+  const result = await shapes.execute(
+    db,
+    `update:${table}:${columns.join(',')}`,
+    [...values, id, expectedVersion],
+    () =>
+      db
+        .updateTable(table as 'orderflow_orders')
+        .set(changes as Updateable<Database['orderflow_orders']>)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion),
+  );
+  return Number(result.numAffectedRows) === 1;
 }
