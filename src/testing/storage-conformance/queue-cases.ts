@@ -34,6 +34,26 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
     ]);
   });
 
+  it('claims outbox rows by creation time, then by id among rows created together', async () => {
+    const s = storage();
+    // Ids ordered against creation time, and rows sharing a creation time.
+    const rows = [
+      outboxRecord({ id: 'evt_d', createdAt: at(0) }),
+      outboxRecord({ id: 'evt_b', createdAt: at(1) }),
+      outboxRecord({ id: 'evt_e', createdAt: at(1) }),
+      outboxRecord({ id: 'evt_c', createdAt: at(1) }),
+      outboxRecord({ id: 'evt_a', createdAt: at(2) }),
+    ];
+    await s.outbox.insert(scrambled(rows));
+    sameData(idsOf(await s.outbox.claim(at(5), at(6), 10)), [
+      'evt_d',
+      'evt_b',
+      'evt_c',
+      'evt_e',
+      'evt_a',
+    ]);
+  });
+
   it('writes a command log (history rows and outbox events) with its transaction, or not at all', async () => {
     const s = storage();
     const entry = (to: string, n: number) => ({
@@ -187,6 +207,19 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
     assert.equal(await s.idempotency.claim(retry), undefined);
     sameData(await s.idempotency.get(record.scope, record.key), retry);
     await s.idempotency.release(record.scope, 'unknown-key');
+  });
+
+  it('releases a key only while it is still held with the given lockedUntil', async () => {
+    const s = storage();
+    const record = idempotencyRecord({ lockedUntil: at(1) });
+    await s.idempotency.claim(record);
+    const { scope, key } = record;
+    // Another process took the key over: releasing with the old lease leaves it alone.
+    assert.equal(await s.idempotency.takeOver(scope, key, at(1), at(5)), true);
+    await s.idempotency.release(scope, key, at(1));
+    assert.equal((await s.idempotency.get(scope, key))?.lockedUntil, at(5));
+    await s.idempotency.release(scope, key, at(5));
+    assert.equal(await s.idempotency.get(scope, key), undefined);
   });
 
   it('purges only expired idempotency keys and says how many', async () => {
