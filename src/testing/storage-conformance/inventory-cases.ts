@@ -117,6 +117,10 @@ function storageCases(test: TestApi, storage: () => StorageAdapter): void {
       ['D'],
     );
     assert.equal(second.nextCursor, null);
+    // A page that takes exactly the rest has no next page.
+    const whole = await s.inventory.list({ limit: 4 });
+    assert.equal(whole.data.length, 4);
+    assert.equal(whole.nextCursor, null);
     const low = await s.inventory.list({ limit: 10, belowAvailable: 1 });
     sameData(
       low.data.map((r) => r.sku),
@@ -149,6 +153,9 @@ function storageCases(test: TestApi, storage: () => StorageAdapter): void {
     const rest = await s.inventory.movements('A', { limit: 3, cursor: first.nextCursor! });
     sameData(rest.data, [moves[1], moves[0]]);
     assert.equal(rest.nextCursor, null);
+    const whole = await s.inventory.movements('A', { limit: 5 });
+    sameData(whole.data, [moves[5], moves[4], moves[3], moves[1], moves[0]]);
+    assert.equal(whole.nextCursor, null);
     sameData([...(await s.inventory.reservedForOrder(order))].sort(), [
       ['A', 0],
       ['B', 1],

@@ -85,7 +85,7 @@ export function listCases(test: TestApi, storage: () => StorageAdapter): void {
     sameData((await s.orders.list({ customerId: 'cus_nobody', limit: 5 })).data, []);
   });
 
-  it('filters orders by createdAfter, createdBefore and updatedBefore', async () => {
+  it('filters orders by createdAfter, createdBefore, updatedAfter and updatedBefore', async () => {
     const s = storage();
     const orders = tenOrders();
     await insertAll(scrambled(orders), (o) => s.orders.insert(o));
@@ -113,6 +113,16 @@ export function listCases(test: TestApi, storage: () => StorageAdapter): void {
     sameData(
       await list({ updatedBefore: updated }),
       expected((o) => o.updatedAt < updated),
+    );
+    // updatedAfter is inclusive: the order updated exactly at the bound is kept.
+    const since = at(30);
+    sameData(
+      await list({ updatedAfter: since }),
+      expected((o) => o.updatedAt >= since),
+    );
+    sameData(
+      await list({ updatedAfter: since, updatedBefore: updated }),
+      expected((o) => o.updatedAt >= since && o.updatedAt < updated),
     );
   });
 
