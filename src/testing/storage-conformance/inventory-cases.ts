@@ -148,6 +148,7 @@ function storageCases(test: TestApi, storage: () => StorageAdapter): void {
       }),
     ];
     await s.inventory.appendMovements(moves);
+    await s.inventory.appendMovements([]); // writes nothing
     const first = await s.inventory.movements('A', { limit: 3 });
     sameData(first.data, [moves[5], moves[4], moves[3]]);
     const rest = await s.inventory.movements('A', { limit: 3, cursor: first.nextCursor! });

@@ -83,13 +83,14 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
       ['pending', 'confirmed'],
     );
     assert.equal(await s.outbox.count(), 2);
-    // Only history, only events, and a rolled-back transaction.
+    // Only history, nothing, only events, and a rolled-back transaction.
     const log = (history: HistoryEntry[], events: OutboxRecord[]) => ({
       history,
       movements: [],
       events,
     });
     await s.transaction(async (tx) => tx.appendLog?.(log([entry('cancelled', 2)], [])));
+    await s.transaction(async (tx) => tx.appendLog?.(log([], [])));
     await s.transaction(async (tx) =>
       tx.appendLog?.(log([], [outboxRecord({ createdAt: at(3) })])),
     );
@@ -115,7 +116,9 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
     await s.outbox.insert(rows);
     await s.outbox.delete([rows[0]!.id, rows[2]!.id, 'evt_unknown']);
     assert.equal(await s.outbox.count(), 2);
+    // Empty batches change nothing.
     await s.outbox.delete([]);
+    await s.outbox.insert([]);
     sameData(idsOf(await s.outbox.claim(at(9), at(10), 10)), idsOf([rows[1]!, rows[3]!]));
     await s.outbox.delete(idsOf(rows));
     assert.equal(await s.outbox.count(), 0);
