@@ -128,6 +128,8 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
     const s = storage();
     const rows = Array.from({ length: 12 }, (_, i) => outboxRecord({ createdAt: at(i / 10) }));
     await insertAll(rows, (r) => s.outbox.insert([r]));
+    // Open a pooled adapter's connections first, so the claims really run at the same time.
+    await Promise.all(Array.from({ length: 4 }, () => s.ping()));
     const batches = await Promise.all([1, 2, 3, 4].map(() => s.outbox.claim(at(5), at(6), 5)));
     const rest = await s.outbox.claim(at(5), at(6), 100);
     const claimed = [...batches.flat(), ...rest];
