@@ -168,6 +168,52 @@ export function listCases(test: TestApi, storage: () => StorageAdapter): void {
     sameData(await s.returns.listByOrder('ord_without_returns'), []);
   });
 
+  it('reads payments with several refunds by id and by order, each refund list as it was asked for', async () => {
+    const s = storage();
+    const [a, b] = [orderRecord(), orderRecord()];
+    await insertAll([a, b], (o) => s.orders.insert(o));
+    // Refunds minted in one order and listed in another, so neither their ids nor their
+    // times give the list's order; two payments of `a` with refunds share a creation time.
+    const withRefunds = (orderId: string, createdAt: string, times: number[]) => {
+      const payment = paymentRecord(orderId, { createdAt, updatedAt: createdAt });
+      const minted = times.map((t, i) =>
+        refundRecord(payment.id, {
+          amount: 100 * (i + 1),
+          state: i === 1 ? 'failed' : 'succeeded',
+          createdAt: at(t),
+          updatedAt: at(t),
+        }),
+      );
+      return { ...payment, refunds: minted.reverse() };
+    };
+    const ofA = [
+      withRefunds(a.id, at(1), [5, 3, 4]),
+      withRefunds(a.id, at(3), [10, 11]),
+      withRefunds(a.id, at(3), [7, 6]),
+      withRefunds(a.id, at(0), [2]),
+      withRefunds(a.id, at(6), []),
+    ];
+    const ofB = [withRefunds(b.id, at(2), [8, 9, 1]), withRefunds(b.id, at(4), [])];
+    await insertAll(scrambled([...ofA, ...ofB]), (p) => s.payments.insert(p));
+    const oldestFirst = (payments: typeof ofA) => newestFirst(payments).reverse();
+
+    for (const p of [...ofA, ...ofB]) sameData(await s.payments.get(p.id), p);
+    const locked = await s.transaction((tx) => tx.payments.get(ofA[0]!.id, { forUpdate: true }));
+    sameData(locked, ofA[0]);
+    sameData(await s.payments.listByOrder(a.id), oldestFirst(ofA));
+    sameData(await s.payments.listByOrder(b.id), oldestFirst(ofB));
+    const many = await s.payments.listByOrders([b.id, a.id]);
+    sameData(
+      many.filter((p) => p.orderId === a.id),
+      oldestFirst(ofA),
+    );
+    sameData(
+      many.filter((p) => p.orderId === b.id),
+      oldestFirst(ofB),
+    );
+    assert.equal(many.length, ofA.length + ofB.length);
+  });
+
   it('lists payments by order oldest first, for many orders at once, and by state', async () => {
     const s = storage();
     const orders = [orderRecord(), orderRecord(), orderRecord()];
