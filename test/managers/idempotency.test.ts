@@ -1,5 +1,5 @@
 import { isReplayed, type StorageAdapter } from 'orderflow';
-import { deliveredOrder, orderInput } from 'orderflow/testing';
+import { deliveredOrder, manualClock, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { closeSystems, testStorage, testSystem } from './setup.js';
 
@@ -113,6 +113,60 @@ describe('idempotency keys on orders.create', () => {
 
     await expect(a).resolves.toMatchObject({ customerId: input.customerId });
     expect((await oms.orders.list()).data).toHaveLength(1);
+  });
+
+  it('lets a retry take over the key of a request whose process died, once its lease is over', async () => {
+    // The first process claims the key and dies before committing anything.
+    const base = await testStorage();
+    let die!: () => void;
+    const death = new Promise<void>((resolve) => {
+      die = resolve;
+    });
+    const dying: StorageAdapter = {
+      ...base,
+      transaction: async () => {
+        await death;
+        throw new Error('process died');
+      },
+    };
+    const lease = { idempotencyLeaseMs: 60_000 };
+    const clock = manualClock();
+    const dead = await testSystem({ storage: dying, clock, config: lease });
+    const input = orderInput();
+    const first = dead.oms.orders.create(input, { idempotencyKey: 'k' }).catch((e) => e);
+    await vi.waitFor(async () =>
+      expect(await base.idempotency.get('orders.create', 'k')).toMatchObject({
+        status: 'in_flight',
+      }),
+    );
+
+    const impatient = await testSystem({
+      storage: base,
+      clock,
+      config: { ...lease, idempotencyWaitMs: 0 },
+    });
+    clock.advance(60_000);
+    await expect(impatient.oms.orders.create(input, { idempotencyKey: 'k' })).rejects.toMatchObject(
+      { code: 'idempotency_in_flight' },
+    );
+
+    // Two retries race for the abandoned key: one takes it over and runs, the other waits
+    // for it and gets its answer.
+    clock.advance(1);
+    const { oms } = await testSystem({ storage: base, clock, config: lease });
+    const [a, b] = await Promise.all([
+      oms.orders.create(input, { idempotencyKey: 'k' }),
+      oms.orders.create(input, { idempotencyKey: 'k' }),
+    ]);
+    expect(b.id).toBe(a.id);
+    expect([isReplayed(a), isReplayed(b)].sort()).toEqual([false, true]);
+    expect((await oms.orders.list()).data.map((o) => o.id)).toEqual([a.id]);
+
+    die();
+    expect(await first).toMatchObject({ message: 'process died' });
+    expect(await base.idempotency.get('orders.create', 'k')).toMatchObject({
+      status: 'completed',
+    });
   });
 
   it('releases the key when the command fails with a business error, so corrected input can use it', async () => {
