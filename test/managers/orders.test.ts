@@ -478,6 +478,22 @@ describe('order events', () => {
     expect(await Promise.all(readInListener)).toEqual([confirmed]);
   });
 
+  it('carries the actor and reason of a change in order.state_changed', async () => {
+    const { oms } = await testSystem();
+    const changed: StateChangedPayload<Order>[] = [];
+    oms.events.on('order.state_changed', (e) => changed.push(e));
+    const order = await oms.orders.create(orderInput());
+
+    await oms.orders.transition(order.id, { state: 'confirmed' });
+    await oms.orders.cancel(order.id, { reason: 'out of stock' }, { actor: 'ops@example.com' });
+
+    expect(changed.map(({ to, actor, reason }) => ({ to, actor, reason }))).toEqual([
+      { to: 'confirmed', actor: undefined, reason: undefined },
+      { to: 'cancelled', actor: 'ops@example.com', reason: 'out of stock' },
+    ]);
+    expect(changed[0]).not.toHaveProperty('actor');
+  });
+
   it('stops calling a listener removed with off()', async () => {
     const { oms } = await testSystem();
     const seen: string[] = [];

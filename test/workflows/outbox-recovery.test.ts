@@ -91,6 +91,35 @@ describe('workflow: an event committed but never dispatched is delivered later',
     expect(heard).toHaveLength(1);
   });
 
+  it('delivers an event whose command wrote no history row, such as a dispute opened', async () => {
+    const { storage, loseNextCommitAnswer } = losingCommitAnswers(await testStorage());
+    const { oms, clock, provider } = await testSystem({ storage });
+    const order = await oms.orders.create(orderInput());
+    const payment = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: { token: 'tok_visa' },
+    });
+    await oms.idle();
+    const heard: string[] = [];
+    oms.events.on('payment.disputed', (e) => heard.push(`${e.id}:${e.dispute.state}`));
+    const historyBefore = await oms.payments.history(payment.id);
+
+    loseNextCommitAnswer();
+    const opened = provider.openDispute(payment.providerReference!, 1000);
+    await expect(oms.payments.applyProviderEvent(opened)).rejects.toThrow(
+      'connection lost while committing',
+    );
+    expect(await oms.payments.history(payment.id)).toEqual(historyBefore);
+    expect(await oms.storage.outbox.count()).toBe(1);
+
+    clock.advance(LEASE_MS + 1);
+    await oms.sweep();
+    await oms.idle();
+
+    expect(heard).toEqual([`${payment.id}:open`]);
+    expect(await oms.storage.outbox.count()).toBe(0);
+  });
+
   it('waits out the lease of the dispatcher that died, then the sweep delivers', async () => {
     const notifier = recordingNotifier();
     const { storage, loseNextCommitAnswer } = losingCommitAnswers(await testStorage());
