@@ -127,6 +127,30 @@ describe('orders.get and orders.list', () => {
     await expect(oms.orders.history(missing)).rejects.toMatchObject({ code: 'not_found' });
   });
 
+  it('lists each order with the totals of its own payments, as orders.get shows it', async () => {
+    const { oms } = await testSystem();
+    const paid = await oms.orders.create(orderInput());
+    const shipped = await oms.orders.create(orderInput());
+    const untouched = await oms.orders.create(orderInput());
+    await oms.payments.process({ orderId: paid.id, paymentMethod: { token: 'tok_visa' } });
+    await oms.orders.transition(shipped.id, { state: 'confirmed' });
+    await oms.shipments.create(shipped.id, {
+      items: [{ orderItemId: shipped.items[0]!.id, quantity: 1 }],
+    });
+
+    const listed = await oms.orders.list();
+
+    expect(listed.data.map((o) => o.id).sort()).toEqual([paid.id, shipped.id, untouched.id].sort());
+    for (const order of listed.data) expect(order).toEqual(await oms.orders.get(order.id));
+    const byId = new Map(listed.data.map((o) => [o.id, o]));
+    expect(byId.get(paid.id)).toMatchObject({ paidTotal: paid.total, balanceDue: 0 });
+    expect(byId.get(shipped.id)).toMatchObject({ paidTotal: 0, balanceDue: shipped.total });
+    expect(byId.get(untouched.id)).toMatchObject({
+      paidTotal: 0,
+      fulfillmentStatus: 'unfulfilled',
+    });
+  });
+
   it('lists newest first, filtered by customer and state, paged by cursor', async () => {
     const { oms, clock } = await testSystem();
     const ids: Record<string, string[]> = { c_a: [], c_b: [] };
