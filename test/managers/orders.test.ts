@@ -1,7 +1,7 @@
-import type { Order, StateChangedPayload } from 'orderflow';
+import type { Order, OrderRepository, StateChangedPayload, StorageAdapter } from 'orderflow';
 import { orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeSystems, testSystem } from './setup.js';
+import { closeSystems, testStorage, testSystem } from './setup.js';
 
 afterEach(closeSystems);
 
@@ -260,6 +260,37 @@ describe('orders.transition', () => {
     await expect(
       oms.orders.transition(order.id, { state: 'teleported' } as never),
     ).rejects.toMatchObject({ code: 'validation_error' });
+  });
+
+  it('fails a transition whose versioned write finds the row changed, and commits nothing', async () => {
+    // As if another writer had changed the row between this command's read and its write.
+    const base = await testStorage();
+    let refuseWrites = false;
+    const storage: StorageAdapter = {
+      ...base,
+      transaction: (fn) =>
+        base.transaction((tx) => {
+          const orders: OrderRepository = {
+            get: (id, options) => tx.orders.get(id, options),
+            insert: (order) => tx.orders.insert(order),
+            update: async (order, expected) => !refuseWrites && tx.orders.update(order, expected),
+            list: (query) => tx.orders.list(query),
+          };
+          return fn(Object.create(tx, { orders: { value: orders } }));
+        }),
+    };
+    const { oms } = await testSystem({ storage });
+    const order = await oms.orders.create(orderInput());
+
+    refuseWrites = true;
+    await expect(oms.orders.transition(order.id, { state: 'confirmed' })).rejects.toMatchObject({
+      code: 'concurrency_conflict',
+      details: { entity: 'order', id: order.id },
+    });
+
+    expect(await oms.orders.get(order.id)).toEqual(order);
+    expect(await oms.orders.history(order.id)).toHaveLength(1);
+    expect(await oms.storage.outbox.count()).toBe(0);
   });
 
   it('lets only one of two racing transitions with the same expectedVersion win', async () => {
