@@ -105,4 +105,29 @@ describe('the stock ledger', () => {
     expect(await oms.inventory.get('LATE')).toMatchObject({ reserved: 0, version: 1 });
     expect((await oms.inventory.movements('LATE')).data.map((m) => m.reason)).toEqual(['set']);
   });
+
+  it('ships from reserved only what the order still holds after an earlier shipment of the same command', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(
+      orderInput({ items: [{ sku: 'LATE', name: 'Late', quantity: 1, unitPrice: 100 }] }),
+    );
+    await oms.inventory.set('LATE', { onHand: 10 });
+    // Tracked only now: the order holds the 2 units the edit adds, not the first one.
+    const edited = await oms.orders.edit(order.id, {
+      items: [{ orderItemId: order.items[0]!.id, quantity: 3 }],
+    });
+    expect(await oms.inventory.get('LATE')).toMatchObject({ onHand: 10, reserved: 2 });
+    await oms.orders.transition(order.id, { state: 'confirmed' });
+    await oms.shipments.create(order.id, {
+      items: [{ orderItemId: edited.items[0]!.id, quantity: 2 }],
+    });
+
+    // One command ships the pending shipment (2 units, both held), then the unit left.
+    await oms.orders.transition(order.id, { state: 'shipped' });
+
+    expect(await oms.inventory.get('LATE')).toMatchObject({ onHand: 7, reserved: 0 });
+    const moves = (await oms.inventory.movements('LATE')).data.filter((m) => m.reason === 'ship');
+    expect(moves).toHaveLength(2);
+    expect(moves.reduce((sum, m) => sum + m.reservedDelta, 0)).toBe(-2);
+  });
 });
