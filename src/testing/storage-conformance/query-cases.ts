@@ -7,8 +7,10 @@ import { at, idsOf, insertAll, newestFirst, orderRecord, returnRecord } from './
 const forge = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /**
- * Cursors no list call ever made: a date that is no date, empty parts, a month 13, NUL
- * characters, the wrong shape, and text that is not base64url JSON at all.
+ * Cursors no list call ever made: a date that is no date, empty parts, a month 13, a day
+ * past the month's end, a six-digit year, NUL characters, an id that is no string, the wrong
+ * shape, standard base64 with padding, characters around a real cursor, a cursor longer than
+ * any list call makes, and text that is not base64url JSON at all.
  */
 export const FORGED_CURSORS: readonly string[] = [
   forge(['not-a-date', 'ord_x']),
@@ -22,6 +24,16 @@ export const FORGED_CURSORS: readonly string[] = [
   forge(['2026-01-01T00:00:00.000Z']),
   forge({ createdAt: '2026-01-01T00:00:00.000Z', id: 'ord_x' }),
   forge([20260101, 'ord_x']),
+  forge(['2026-02-30T00:00:00.000Z', 'ord_x']),
+  forge(['+010000-01-01T00:00:00.000Z', 'ord_x']),
+  forge(['2026-01-01T00:00:00.000Z', 12345]),
+  forge(['2026-01-01T00:00:00.000Z', 'ord_x', 'ord_y']),
+  forge({ 0: '2026-01-01T00:00:00.000Z', 1: 'ord_x', length: 2 }),
+  Buffer.from(JSON.stringify(['2026-01-01T00:00:00.000Z', 'ord_xy'])).toString('base64'),
+  `.${forge(['2026-01-01T00:00:00.000Z', 'ord_x'])}`,
+  `${forge(['2026-01-01T00:00:00.000Z', 'ord_x'])}.`,
+  // Same position, padded with JSON whitespace past the 500 characters a cursor may have.
+  Buffer.from(`[${' '.repeat(400)}"2026-01-01T00:00:00.000Z","ord_x"]`).toString('base64url'),
   'not a cursor',
   '%%%',
 ];
