@@ -107,7 +107,10 @@ describe('orders.create', () => {
     const { oms } = await testSystem();
     await expect(
       oms.orders.create(orderInput({ shippingTotal: 0, discountTotal: 5199 })),
-    ).rejects.toMatchObject({ code: 'discount_exceeds_subtotal' });
+    ).rejects.toMatchObject({
+      code: 'discount_exceeds_subtotal',
+      details: { discountTotal: 5199, subtotal: 5198 },
+    });
     expect((await oms.orders.list()).data).toEqual([]);
   });
 });
