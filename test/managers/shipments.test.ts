@@ -92,6 +92,22 @@ describe('shipments.create', () => {
     });
   });
 
+  it('refuses an order that cannot ship and an order whose units are all in shipments, naming the order', async () => {
+    const { oms } = await testSystem();
+    const pending = await oms.orders.create(orderInput());
+    await expect(oms.shipments.create(pending.id)).rejects.toMatchObject({
+      code: 'order_not_fulfillable',
+      details: { orderId: pending.id, state: 'pending' },
+    });
+    const order = await confirmed(oms);
+    await oms.shipments.create(order.id);
+    await expect(oms.shipments.create(order.id)).rejects.toMatchObject({
+      code: 'shipment_quantity_exceeded',
+      details: { orderId: order.id, remaining: 0 },
+    });
+    expect(await oms.shipments.listByOrder(order.id)).toHaveLength(1);
+  });
+
   it('replays the first shipment for a repeated idempotency key', async () => {
     const { oms } = await testSystem();
     const order = await confirmed(oms);
@@ -156,6 +172,52 @@ describe('shipments.transition', () => {
       code: 'invalid_transition',
     });
     expect(await oms.shipments.get(shipment.id)).toEqual(shipped);
+  });
+
+  it('names an unknown shipment on every call', async () => {
+    const { oms } = await testSystem();
+    const missing = 'shp_0000000000000000000000000';
+    const notFound = { code: 'not_found', details: { entity: 'shipment', id: missing } };
+    await expect(oms.shipments.get(missing)).rejects.toMatchObject(notFound);
+    await expect(oms.shipments.history(missing)).rejects.toMatchObject(notFound);
+    await expect(oms.shipments.transition(missing, { state: 'shipped' })).rejects.toMatchObject(
+      notFound,
+    );
+    await expect(oms.shipments.updateTracking(missing, { carrier: 'DHL' })).rejects.toMatchObject(
+      notFound,
+    );
+  });
+
+  it('leaves a delivered shipment unchanged when it is moved to delivered again', async () => {
+    const { oms } = await testSystem();
+    const order = await confirmed(oms);
+    const shipment = await oms.shipments.create(order.id);
+    await oms.shipments.transition(shipment.id, { state: 'shipped' });
+    const delivered = await oms.shipments.transition(shipment.id, { state: 'delivered' });
+    expect(await oms.shipments.transition(shipment.id, { state: 'delivered' })).toEqual(delivered);
+  });
+
+  it('refuses the CANCEL event of a partly shipped order as a cancel is, and ships the rest with SHIP', async () => {
+    const { oms } = await testSystem();
+    const order = await confirmed(oms);
+    const cup = order.items[0]!;
+    const first = await oms.shipments.create(order.id, {
+      items: [{ orderItemId: cup.id, quantity: 1 }],
+    });
+    await oms.shipments.transition(first.id, { state: 'shipped' });
+    const partlyShipped = {
+      code: 'order_partially_shipped',
+      details: { orderId: order.id, shippedUnits: 1 },
+    };
+    await expect(oms.orders.transition(order.id, { event: 'CANCEL' })).rejects.toMatchObject(
+      partlyShipped,
+    );
+    await expect(oms.orders.cancel(order.id)).rejects.toMatchObject(partlyShipped);
+    expect((await oms.orders.get(order.id)).state).toBe('processing');
+
+    const shipped = await oms.orders.transition(order.id, { event: 'SHIP' });
+    expect(shipped).toMatchObject({ state: 'shipped', fulfillmentStatus: 'shipped' });
+    expect(await oms.shipments.listByOrder(order.id)).toHaveLength(2);
   });
 
   it('stores carrier and tracking given with a move as a tracking correction, then moves', async () => {
