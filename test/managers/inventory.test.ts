@@ -56,6 +56,13 @@ describe('inventory.set and adjust', () => {
     });
   });
 
+  it('names an untracked SKU when its stock or its ledger is asked for', async () => {
+    const { oms } = await testSystem();
+    const notFound = { code: 'not_found', details: { entity: 'inventory', id: 'LAMP' } };
+    await expect(oms.inventory.get('LAMP')).rejects.toMatchObject(notFound);
+    await expect(oms.inventory.movements('LAMP')).rejects.toMatchObject(notFound);
+  });
+
   it('adjusts once per idempotency key: a retry replays, other input under the key is refused', async () => {
     const { oms } = await testSystem();
     await oms.inventory.set('CUP', { onHand: 5 });
