@@ -247,6 +247,41 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     }
   });
 
+  it('applies every one of 6 racing stock adjustments of a SKU', async () => {
+    const oms = system();
+    await oms.inventory.set('BIN', { onHand: 10 });
+    await warm(oms, 8);
+    const { ok, codes } = await outcomes(
+      Array.from({ length: 6 }, (_, n) =>
+        oms.inventory.adjust('BIN', { delta: 1, reason: `found ${n}` }),
+      ),
+    );
+    assert.deepEqual(codes, [], 'an adjustment lost to another instead of waiting for it');
+    assert.equal(ok.length, 6);
+    const stock = await oms.inventory.get('BIN');
+    assert.equal(stock.onHand, 16);
+    assert.equal(stock.version, 7);
+    assert.equal((await oms.inventory.movements('BIN')).data.length, 7);
+  });
+
+  it('applies exactly one of 6 racing stock counts made against the same version', async () => {
+    const oms = system();
+    const start = await oms.inventory.set('BIN', { onHand: 10 });
+    await warm(oms, 8);
+    const { ok, errors, codes } = await outcomes(
+      Array.from({ length: 6 }, (_, n) =>
+        oms.inventory.set('BIN', { onHand: 20 + n }, { expectedVersion: start.version }),
+      ),
+    );
+    allRefusals(errors);
+    assert.equal(ok.length, 1, `${ok.length} of 6 counts against version ${start.version} applied`);
+    assert.deepEqual([...new Set(codes)], ['concurrency_conflict']);
+    const stock = await oms.inventory.get('BIN');
+    assert.equal(stock.onHand, ok[0]!.onHand);
+    assert.equal(stock.version, start.version + 1);
+    assert.equal((await oms.inventory.movements('BIN')).data.length, 2);
+  });
+
   // Shipments, order edits and stock: their races belong here as those features land, one
   // case per rule (units in at most one live shipment, edits racing payments and
   // shipments, stock never oversold), each checked against stored facts and, where money
