@@ -247,6 +247,47 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     }
   });
 
+  it('never cancels an order whose shipment shipped while the cancel raced it', async () => {
+    const oms = system();
+    const racers: { orderId: string; shipmentId: string }[] = [];
+    for (let n = 0; n < 5; n++) {
+      const created = await oms.orders.create(
+        orderInput({
+          items: [
+            { sku: 'CUP', name: 'Cup', quantity: 3, unitPrice: 1000 },
+            { sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 },
+          ],
+          shippingTotal: 0,
+        }),
+      );
+      const [cup, mug] = (await oms.orders.transition(created.id, { state: 'confirmed' })).items;
+      await oms.shipments.create(created.id, { items: [{ orderItemId: mug!.id, quantity: 1 }] });
+      // Shipping the cups leaves the mug unshipped: the order stays processing, same version.
+      const cups = await oms.shipments.create(created.id, {
+        items: [{ orderItemId: cup!.id, quantity: 3 }],
+      });
+      racers.push({ orderId: created.id, shipmentId: cups.id });
+    }
+    await warm(oms, 10);
+    const { errors } = await outcomes<unknown>(
+      racers.flatMap(({ orderId, shipmentId }) => [
+        oms.orders.cancel(orderId),
+        oms.shipments.transition(shipmentId, { state: 'shipped' }),
+      ]),
+    );
+    allRefusals(errors);
+    assert.equal(errors.length, racers.length, 'one of each pair lost');
+    for (const { orderId } of racers) {
+      const { state } = await oms.orders.get(orderId);
+      const shipments = (await oms.shipments.listByOrder(orderId)).map((s) => s.state);
+      if (state === 'cancelled') {
+        assert.deepEqual(shipments, ['cancelled', 'cancelled'], `cancelled order ${orderId}`);
+      } else {
+        assert.deepEqual(shipments, ['pending', 'shipped'], `${state} order ${orderId}`);
+      }
+    }
+  });
+
   it('applies every one of 6 racing stock adjustments of a SKU', async () => {
     const oms = system();
     await oms.inventory.set('BIN', { onHand: 10 });
