@@ -1,5 +1,5 @@
 import type { Payment } from 'orderflow';
-import { orderInput } from 'orderflow/testing';
+import { type FakePaymentProvider, fakePaymentProvider, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSystems, MINUTE, testSystem } from '../managers/setup.js';
 
@@ -234,5 +234,43 @@ describe('workflow: replayed and out-of-order provider events', () => {
         providerReference: 'ch_1',
       }),
     ).rejects.toMatchObject({ code: 'validation_error' });
+  });
+});
+
+describe('workflow: a webhook delivery of the provider', () => {
+  it('applies a signed delivery once and refuses a tampered one without writing', async () => {
+    const { oms, provider, payment, reference } = await captured();
+    const { body, headers } = provider.signWebhook(provider.refundFromDashboard(reference, 500));
+    await expect(
+      oms.payments.applyWebhook(body.replace('500', '5000'), headers),
+    ).rejects.toMatchObject({ code: 'invalid_webhook_signature' });
+    expect((await oms.payments.get(payment.id)).refundedAmount).toBe(0);
+
+    expect(await oms.payments.applyWebhook(body, headers)).toMatchObject({ status: 'applied' });
+    expect(await oms.payments.applyWebhook(Buffer.from(body), headers)).toMatchObject({
+      status: 'duplicate',
+    });
+    await oms.idle();
+    expect((await oms.payments.get(payment.id)).refundedAmount).toBe(500);
+  });
+
+  it('ignores a genuine delivery the provider maps to no event', async () => {
+    // A real provider answers undefined for deliveries it has no event for; the fake never does.
+    const mapsNothing = { ...fakePaymentProvider(), parseWebhook: async () => undefined };
+    const { oms } = await testSystem({ payments: mapsNothing as unknown as FakePaymentProvider });
+    expect(await oms.payments.applyWebhook('{"type":"balance.available"}', {})).toEqual({
+      status: 'ignored',
+      reason: 'unmapped_event',
+    });
+  });
+
+  it('refuses webhooks with configuration_error when the provider takes none', async () => {
+    const { parseWebhook: _, ...withoutWebhooks } = fakePaymentProvider();
+    const { oms } = await testSystem({
+      payments: withoutWebhooks as unknown as FakePaymentProvider,
+    });
+    await expect(oms.payments.applyWebhook('{}', {})).rejects.toMatchObject({
+      code: 'configuration_error',
+    });
   });
 });
