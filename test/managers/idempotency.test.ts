@@ -310,6 +310,29 @@ describe('idempotency keys on payments', () => {
     expect(provider.ledger(payment.id)).toMatchObject({ refunded: 500, refunds: 1 });
   });
 
+  it('replays the refund its key made, not another refund of the payment, without asking the provider again', async () => {
+    const { oms, provider } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+    const payment = await oms.payments.process({
+      orderId: order.id,
+      paymentMethod: { token: 'tok_visa' },
+    });
+    const first = await oms.payments.refund(payment.id, { amount: 300 }, { idempotencyKey: 'r-1' });
+    const second = await oms.payments.refund(
+      payment.id,
+      { amount: 200 },
+      { idempotencyKey: 'r-2' },
+    );
+    const refundCalls = () => provider.calls.filter((c) => c.operation === 'refund').length;
+    const calls = refundCalls();
+
+    const again = await oms.payments.refund(payment.id, { amount: 200 }, { idempotencyKey: 'r-2' });
+    expect(again).toEqual(second);
+    expect(again.id).not.toBe(first.id);
+    expect(refundCalls()).toBe(calls);
+    expect((await oms.payments.get(payment.id)).refundedAmount).toBe(500);
+  });
+
   it('releases a payment key refused for its amount, so a corrected retry can use it', async () => {
     const { oms } = await testSystem();
     const order = await oms.orders.create(orderInput());
