@@ -85,6 +85,26 @@ describe('newId', () => {
     for (const id of ids) expect(decodeTime(id)).toBe(at);
   });
 
+  it('carries into the first random byte when the rest of it is all ones', async () => {
+    vi.resetModules();
+    // Randomness whose first byte is 0 and the other nine 0xff: the next id must carry.
+    vi.doMock('node:crypto', () => ({
+      randomBytes: (n: number) => Buffer.from([0, ...new Array<number>(n - 1).fill(255)]),
+    }));
+    try {
+      const { newId: mint } = await import('../../src/domain/ids.js');
+      vi.spyOn(Date, 'now').mockReturnValue(Date.UTC(2031, 5, 7));
+      const first = mint('order');
+      const second = mint('order');
+      expect(first.slice(14)).toBe(`03${'z'.repeat(14)}`);
+      expect(second.slice(14)).toBe(`04${'0'.repeat(14)}`);
+      expect(first < second).toBe(true);
+    } finally {
+      vi.doUnmock('node:crypto');
+      vi.resetModules();
+    }
+  });
+
   it('keeps sorting forward when the clock steps backwards', async () => {
     const { newId: mint } = await freshIds();
     const at = Date.UTC(2032, 1, 1);
