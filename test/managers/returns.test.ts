@@ -657,3 +657,156 @@ describe('returns.history', () => {
     });
   });
 });
+
+describe('return lines and reasons', () => {
+  it('keeps the note of a line', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { shirt, mug } = lines(order);
+
+    const ret = await oms.returns.create({
+      orderId: order.id,
+      items: [
+        { orderItemId: shirt.id, quantity: 1, reason: 'damaged', note: 'seam torn' },
+        { orderItemId: mug.id, quantity: 1, reason: 'damaged' },
+      ],
+    });
+
+    expect(ret.items.map((i) => i.note)).toEqual(['seam torn', undefined]);
+    expect((await oms.returns.get(ret.id)).items[0]).toMatchObject({ note: 'seam torn' });
+  });
+
+  it('values each unit of a line named twice in one request once', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms, PRICED);
+    const { shirt } = lines(order);
+
+    const preview = await oms.returns.preview(
+      returnOf(order, [
+        { orderItemId: shirt.id, quantity: 1 },
+        { orderItemId: shirt.id, quantity: 1 },
+      ]),
+    );
+
+    expect(preview.lines.map((l) => l.value)).toEqual([2083, 2084]);
+    expect(preview.refundAmount).toBe(4167);
+  });
+
+  it('refuses a line none of whose units has arrived yet, while another line has', async () => {
+    const { oms } = await testSystem();
+    const order = await oms.orders.create(orderInput());
+    await oms.payments.process({ orderId: order.id, paymentMethod: { token: 'tok_visa' } });
+    await oms.idle();
+    await oms.orders.transition(order.id, { state: 'confirmed' });
+    const { shirt, mug } = lines(order);
+    const shipment = await oms.shipments.create(order.id, {
+      items: [{ orderItemId: mug.id, quantity: 1 }],
+    });
+    await oms.shipments.transition(shipment.id, { state: 'shipped' });
+    await oms.shipments.transition(shipment.id, { state: 'delivered' });
+
+    await expect(
+      oms.returns.create(returnOf(order, [{ orderItemId: shirt.id, quantity: 1 }])),
+    ).rejects.toMatchObject({
+      code: 'return_quantity_exceeded',
+      details: { orderItemId: shirt.id, available: 0, delivered: 0 },
+    });
+    await expect(
+      oms.returns.create(returnOf(order, [{ orderItemId: mug.id, quantity: 1 }])),
+    ).resolves.toMatchObject({ state: 'initiated' });
+  });
+
+  it('fails with not_found when previewing a return of an unknown order', async () => {
+    const { oms } = await testSystem();
+    const orderId = 'ord_0000000000000000000000000';
+    await expect(
+      oms.returns.preview({
+        orderId,
+        items: [{ orderItemId: 'oli_0000000000000000000000000', quantity: 1, reason: 'other' }],
+      }),
+    ).rejects.toMatchObject({ code: 'not_found', details: { entity: 'order', id: orderId } });
+  });
+
+  it('fails with not_found when moving an unknown return', async () => {
+    const { oms } = await testSystem();
+    const id = 'ret_0000000000000000000000000';
+    await expect(oms.returns.transition(id, { state: 'approved' })).rejects.toMatchObject({
+      code: 'not_found',
+      details: { entity: 'return', id },
+    });
+  });
+
+  it('keeps a reason only as the reason of the event it came with', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const { shirt, mug } = lines(order);
+    const a = await oms.returns.create(returnOf(order, [{ orderItemId: shirt.id, quantity: 1 }]));
+    const b = await oms.returns.create(returnOf(order, [{ orderItemId: mug.id, quantity: 1 }]));
+
+    const approved = await oms.returns.transition(a.id, { state: 'approved', reason: 'ok' });
+    const cancelled = await oms.returns.transition(a.id, { state: 'cancelled', reason: 'kept' });
+    const rejected = await oms.returns.transition(b.id, { state: 'rejected', reason: 'worn' });
+
+    expect(approved.rejectionReason).toBeUndefined();
+    expect(approved.cancellationReason).toBeUndefined();
+    expect(cancelled.cancellationReason).toBe('kept');
+    expect(cancelled.rejectionReason).toBeUndefined();
+    expect(rejected.rejectionReason).toBe('worn');
+    expect(rejected.cancellationReason).toBeUndefined();
+  });
+
+  it('gives an approved return no pickup and no replacement order', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    const before = (await oms.orders.list()).data.length;
+
+    const approved = await oms.returns.transition(ret.id, { state: 'approved' });
+
+    expect(approved.pickup).toBeUndefined();
+    expect(approved.exchangeOrderId).toBeUndefined();
+    expect((await oms.orders.list()).data).toHaveLength(before);
+  });
+});
+
+describe('refunded by hand', () => {
+  it('does not count a refund of the order that is not linked to the return', async () => {
+    const { oms } = await testSystem({ startJobs: false });
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    await walkReturn(oms, ret.id, 'processed');
+    const [payment] = await oms.payments.listByOrder(order.id);
+    await oms.payments.refund(payment!.id, { amount: ret.refundAmount, reason: 'goodwill' });
+
+    await expect(oms.returns.transition(ret.id, { state: 'refunded' })).rejects.toMatchObject({
+      code: 'invalid_transition',
+      details: { from: 'processed' },
+    });
+  });
+
+  it('does not count a failed refund linked to the return', async () => {
+    const { oms, provider } = await testSystem({ startJobs: false });
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create(
+      returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+    );
+    await walkReturn(oms, ret.id, 'processed');
+    const [payment] = await oms.payments.listByOrder(order.id);
+    provider.failNext('refund', 'decline');
+    await oms.payments
+      .refund(payment!.id, { amount: ret.refundAmount, returnId: ret.id })
+      .catch(() => undefined);
+    expect((await oms.payments.get(payment!.id)).refunds).toEqual([
+      expect.objectContaining({ returnId: ret.id, state: 'failed' }),
+    ]);
+
+    await expect(oms.returns.transition(ret.id, { state: 'refunded' })).rejects.toMatchObject({
+      code: 'invalid_transition',
+      details: { from: 'processed' },
+    });
+  });
+});
