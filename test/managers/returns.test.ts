@@ -810,3 +810,95 @@ describe('refunded by hand', () => {
     });
   });
 });
+
+describe('exchanges', () => {
+  const BOOTS = { sku: 'BOOTS', name: 'Boots', quantity: 1, unitPrice: 5000 };
+
+  async function exchange(oms: Parameters<typeof deliveredOrder>[0], order: Order) {
+    return oms.returns.create({
+      ...returnOf(order, [{ orderItemId: lines(order).mug.id, quantity: 1 }]),
+      exchangeItems: [BOOTS],
+    });
+  }
+
+  it('pays the replacement from the returned value after the restocking fee', async () => {
+    const { oms } = await testSystem({ config: FEES });
+    const order = await deliveredOrder(oms, PRICED);
+
+    const preview = await oms.returns.preview({
+      ...returnOf(order, [
+        { orderItemId: lines(order).shirt.id, quantity: 1, reason: 'no_longer_needed' },
+      ]),
+      exchangeItems: [BOOTS],
+    });
+
+    // 2083 − 208 fee = 1875 pays for the boots; nothing is refunded.
+    expect(preview).toMatchObject({
+      value: 2083,
+      restockingFee: 208,
+      exchangeTotal: 5000,
+      creditTotal: 1875,
+      refundAmount: 0,
+      balanceDue: 5000 - 1875,
+    });
+  });
+
+  it('creates one replacement order on approval and keeps it through later steps', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await exchange(oms, order);
+
+    const approved = await oms.returns.transition(ret.id, { state: 'approved' });
+    const replacement = await oms.orders.get(approved.exchangeOrderId!);
+    await walkReturn(oms, ret.id, 'in_transit');
+
+    expect(replacement).toMatchObject({ state: 'pending', exchangeForReturnId: ret.id });
+    expect((await oms.returns.get(ret.id)).exchangeOrderId).toBe(replacement.id);
+    const replacements = (await oms.orders.list()).data.filter(
+      (o) => o.exchangeForReturnId === ret.id,
+    );
+    expect(replacements.map((o) => o.id)).toEqual([replacement.id]);
+  });
+
+  it('creates no replacement for an exchange rejected before its approval', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await exchange(oms, order);
+
+    const rejected = await oms.returns.transition(ret.id, { state: 'rejected' });
+
+    expect(rejected.exchangeOrderId).toBeUndefined();
+    expect((await oms.orders.list()).data.map((o) => o.id)).toEqual([order.id]);
+  });
+
+  it('cancels the pending replacement of a rejected exchange, saying why', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await exchange(oms, order);
+    const approved = await oms.returns.transition(ret.id, { state: 'approved' });
+
+    await oms.returns.transition(ret.id, { state: 'rejected', reason: 'worn' });
+
+    const replacementId = approved.exchangeOrderId!;
+    expect((await oms.orders.get(replacementId)).state).toBe('cancelled');
+    expect((await oms.orders.history(replacementId)).at(-1)).toMatchObject({
+      from: 'pending',
+      to: 'cancelled',
+      actor: 'system',
+      reason: `return ${ret.id} was rejected`,
+    });
+  });
+
+  it('leaves a replacement that is already confirmed when its exchange is cancelled', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const ret = await exchange(oms, order);
+    const approved = await oms.returns.transition(ret.id, { state: 'approved' });
+    const replacementId = approved.exchangeOrderId!;
+    await oms.orders.transition(replacementId, { state: 'confirmed' });
+
+    await oms.returns.transition(ret.id, { state: 'cancelled' });
+
+    expect((await oms.orders.get(replacementId)).state).toBe('confirmed');
+  });
+});
