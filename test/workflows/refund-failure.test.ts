@@ -186,3 +186,64 @@ describe('workflow: a return refund refused for good', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('settling a failed refund', () => {
+  it('records who retried it and why in the history and the event, one version on', async () => {
+    const { oms } = await testSystem({ config: CONFIG });
+    const { ret } = await refundedByHandThenReturned(oms);
+    const failed = await oms.returns.get(ret.id);
+    const retries: unknown[] = [];
+    oms.events.on('return.refund_retried', (e) => retries.push(e));
+
+    const retried = await oms.returns.retryRefund(
+      ret.id,
+      { reason: 'captured the rest' },
+      { actor: 'ops@example.com' },
+    );
+
+    expect(retried.version).toBe(failed.version + 1);
+    expect(retries).toEqual([
+      expect.objectContaining({
+        id: ret.id,
+        actor: 'ops@example.com',
+        reason: 'captured the rest',
+      }),
+    ]);
+    expect(
+      (await oms.returns.history(ret.id)).find((h) => h.event === 'RETRY_REFUND'),
+    ).toMatchObject({ actor: 'ops@example.com', reason: 'captured the rest' });
+  });
+
+  it('leaves a processed return whose refund has not failed to the refund job', async () => {
+    const { oms } = await testSystem({ config: CONFIG, startJobs: false });
+    const order = await deliveredOrder(oms);
+    const ret = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'defective' }],
+    });
+    await walkReturn(oms, ret.id, 'processed');
+    const processed = await oms.returns.get(ret.id);
+
+    expect(await oms.returns.retryRefund(ret.id, { reason: 'too early' })).toEqual(processed);
+    await expect(oms.returns.markRefunded(ret.id, { reason: 'too early' })).rejects.toMatchObject({
+      code: 'refund_not_failed',
+      details: { returnId: ret.id, state: 'processed' },
+    });
+    expect(await oms.returns.get(ret.id)).toEqual(processed);
+    expect((await oms.returns.history(ret.id)).at(-1)).toMatchObject({ event: 'PROCESS' });
+  });
+
+  it('fails with not_found for an unknown return', async () => {
+    const { oms } = await testSystem({ config: CONFIG });
+    const id = 'ret_0000000000000000000000000';
+
+    await expect(oms.returns.retryRefund(id)).rejects.toMatchObject({
+      code: 'not_found',
+      details: { entity: 'return', id },
+    });
+    await expect(oms.returns.markRefunded(id, { reason: 'x' })).rejects.toMatchObject({
+      code: 'not_found',
+      details: { entity: 'return', id },
+    });
+  });
+});

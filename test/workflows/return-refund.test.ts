@@ -73,6 +73,23 @@ describe('workflow: a processed return is refunded by a job, and the order follo
     });
   });
 
+  it('leaves the order delivered while another return of its last units is still open', async () => {
+    const { oms } = await testSystem();
+    const order = await deliveredOrder(oms);
+    const [shirt, mug] = order.items;
+    const open = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: mug!.id, quantity: 1, reason: 'defective' }],
+    });
+
+    const first = await processedReturn(oms, order.id, [{ orderItemId: shirt!.id, quantity: 2 }]);
+    await oms.idle();
+
+    expect((await oms.returns.get(first.id)).state).toBe('refunded');
+    expect((await oms.returns.get(open.id)).state).toBe('initiated');
+    expect((await oms.orders.get(order.id)).state).toBe('delivered');
+  });
+
   it('goes all the way with a carrier: approve → pickup → … → refunded → order returned', async () => {
     const { oms } = await testSystem({
       carrier: fakeCarrier(),
