@@ -323,11 +323,83 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     assert.equal((await oms.inventory.movements('BIN')).data.length, 2);
   });
 
+  it('marks an order returned when the failed refunds of its last two returns are settled at once', async () => {
+    const oms = system();
+    // Three rounds: how the two settlements interleave varies, and one round may not overlap.
+    for (let round = 0; round < 3; round++) {
+      const { placed, returns } = await failedReturnRefunds(oms, 2);
+      await warm(oms, 10);
+      const { errors } = await outcomes(
+        returns.map((r) => oms.returns.markRefunded(r.id, { reason: 'bank transfer' })),
+      );
+      assert.deepEqual(errors, []);
+      // Each settlement saw the other return unsettled unless the order's lock kept them apart.
+      assert.equal((await oms.orders.get(placed.id)).state, 'returned');
+    }
+  });
+
+  it('settles a failed refund by hand only while it has not been retried', async () => {
+    const oms = system();
+    for (let round = 0; round < 3; round++) {
+      const {
+        returns: [ret],
+      } = await failedReturnRefunds(oms, 1);
+      await warm(oms, 10);
+      const [retried, settled] = await Promise.allSettled([
+        oms.returns.retryRefund(ret!.id, { reason: 'card works again' }),
+        oms.returns.markRefunded(ret!.id, { reason: 'bank transfer' }),
+      ]);
+      await oms.idle();
+      assert.equal(retried.status, 'fulfilled');
+      // Retried first: the failure is gone and nothing is left to settle by hand. Settled
+      // first: the retry finds the return refunded and leaves it.
+      const retriedFirst = retried.status === 'fulfilled' && retried.value.state === 'processed';
+      assert.equal(settled.status, retriedFirst ? 'rejected' : 'fulfilled');
+    }
+  });
+
   // Shipments, order edits and stock: their races belong here as those features land, one
   // case per rule (units in at most one live shipment, edits racing payments and
   // shipments, stock never oversold), each checked against stored facts and, where money
   // moves, against the provider's charges.
 }
+
+/**
+ * A delivered order of `units` units of 1000 whose payment was refunded in full by hand,
+ * and one return per unit walked to `processed`, each refund recorded as failed for good.
+ */
+async function failedReturnRefunds(oms: OrderSystem, units: number) {
+  const placed = await order(oms, units, 1000);
+  const payment = await oms.payments.process({ orderId: placed.id, paymentMethod: visa });
+  const delivered = await deliver(oms, placed.id);
+  await oms.payments.refund(payment.id, { reason: 'goodwill' });
+  const returns = [];
+  for (let n = 0; n < units; n++) {
+    const ret = await oms.returns.create({
+      orderId: placed.id,
+      items: [{ orderItemId: delivered.items[0]!.id, quantity: 1, reason: 'damaged' }],
+    });
+    for (const state of RETURN_STEPS) {
+      await oms.idle();
+      if ((await oms.returns.get(ret.id)).state === state) continue;
+      await oms.returns.transition(ret.id, { state, pickupAt: '2026-02-01T10:00:00.000Z' });
+    }
+    returns.push(ret);
+  }
+  await oms.idle();
+  for (const ret of returns) {
+    assert.ok((await oms.returns.get(ret.id)).refundFailure, `return ${ret.id} has no failure`);
+  }
+  return { placed, returns };
+}
+
+const RETURN_STEPS = [
+  'approved',
+  'pickup_scheduled',
+  'in_transit',
+  'received',
+  'processed',
+] as const;
 
 /** The provider's charges, by what was captured and refunded on each. */
 function sameCharges(
