@@ -338,6 +338,47 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     }
   });
 
+  it('answers each of 5 identical rejections of a return racing with the rejected return', async () => {
+    const oms = system();
+    const placed = await order(oms, 1, 1000);
+    await oms.payments.process({ orderId: placed.id, paymentMethod: visa });
+    const delivered = await deliver(oms, placed.id);
+    const ret = await oms.returns.create({
+      orderId: placed.id,
+      items: [{ orderItemId: delivered.items[0]!.id, quantity: 1, reason: 'damaged' }],
+    });
+    await warm(oms, 10);
+    const { ok, errors } = await outcomes(
+      Array.from({ length: 5 }, () => oms.returns.transition(ret.id, { state: 'rejected' })),
+    );
+    // The others wait for the first and find their request already done.
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      ok.map((r) => [r.state, r.version]),
+      Array.from({ length: 5 }, () => ['rejected', ret.version + 1]),
+    );
+  });
+
+  it('answers each of 5 racing retries of a failed refund, clearing the failure once', async () => {
+    const oms = system();
+    const {
+      returns: [ret],
+    } = await failedReturnRefunds(oms, 1);
+    const failed = await oms.returns.get(ret!.id);
+    await warm(oms, 10);
+    const { ok, errors } = await outcomes(
+      Array.from({ length: 5 }, () => oms.returns.retryRefund(ret!.id, { reason: 'retry' })),
+    );
+    await oms.idle();
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      ok.map((r) => [r.refundFailure, r.version]),
+      Array.from({ length: 5 }, () => [undefined, failed.version + 1]),
+    );
+    const history = await oms.returns.history(ret!.id);
+    assert.equal(history.filter((h) => h.event === 'RETRY_REFUND').length, 1);
+  });
+
   it('settles a failed refund by hand only while it has not been retried', async () => {
     const oms = system();
     for (let round = 0; round < 3; round++) {
