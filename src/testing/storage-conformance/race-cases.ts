@@ -379,6 +379,39 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     assert.equal(history.filter((h) => h.event === 'RETRY_REFUND').length, 1);
   });
 
+  it('cancels an exchange even while its replacement is being confirmed', async () => {
+    const oms = system();
+    const exchanges = [];
+    for (let n = 0; n < 4; n++) {
+      const placed = await order(oms, 1, 1000);
+      await oms.payments.process({ orderId: placed.id, paymentMethod: visa });
+      const delivered = await deliver(oms, placed.id);
+      const ret = await oms.returns.create({
+        orderId: placed.id,
+        items: [{ orderItemId: delivered.items[0]!.id, quantity: 1, reason: 'damaged' }],
+        exchangeItems: [{ sku: 'BOX', name: 'Box', quantity: 1, unitPrice: 1000 }],
+      });
+      const approved = await oms.returns.transition(ret.id, { state: 'approved' });
+      exchanges.push({ ret, replacementId: approved.exchangeOrderId! });
+    }
+    await oms.idle();
+    await warm(oms, 10);
+    const settled = await Promise.all(
+      exchanges.map(({ ret, replacementId }) =>
+        Promise.allSettled([
+          oms.returns.transition(ret.id, { state: 'cancelled' }),
+          oms.orders.transition(replacementId, { state: 'confirmed' }),
+        ]),
+      ),
+    );
+    for (const [n, [cancelled, confirmed]] of settled.entries()) {
+      // The cancellation never fails: it leaves a confirmed replacement as it is.
+      assert.equal(cancelled.status, 'fulfilled');
+      const replacement = await oms.orders.get(exchanges[n]!.replacementId);
+      assert.equal(replacement.state, confirmed.status === 'fulfilled' ? 'confirmed' : 'cancelled');
+    }
+  });
+
   it('settles a failed refund by hand only while it has not been retried', async () => {
     const oms = system();
     for (let round = 0; round < 3; round++) {
