@@ -247,3 +247,30 @@ describe('settling a failed refund', () => {
     });
   });
 });
+
+describe('a refund refused for good by two runs of the refund job at once', () => {
+  it('is recorded once', async () => {
+    const { oms, clock } = await testSystem({ config: CONFIG, startJobs: false });
+    const failures = recordFailures(oms);
+    const order = await deliveredOrder(oms);
+    const [payment] = await oms.payments.listByOrder(order.id);
+    await oms.payments.refund(payment!.id, { reason: 'goodwill, by hand' });
+    const ret = await oms.returns.create({
+      orderId: order.id,
+      items: [{ orderItemId: order.items[0]!.id, quantity: 1, reason: 'defective' }],
+    });
+    await walkReturn(oms, ret.id, 'processed');
+    // The sweep finds the refund lost while the job the return's event asks for is still
+    // queued: both run once the runner starts.
+    clock.advance(10 * MINUTE);
+    await oms.sweep();
+    await oms.start();
+    await oms.idle();
+
+    expect(failures).toHaveLength(1);
+    expect((await oms.deadLetters.list()).data).toHaveLength(1);
+    expect(
+      (await oms.returns.history(ret.id)).filter((h) => h.event === 'REFUND_FAILED'),
+    ).toHaveLength(1);
+  });
+});
