@@ -364,7 +364,6 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     const {
       returns: [ret],
     } = await failedReturnRefunds(oms, 1);
-    const failed = await oms.returns.get(ret!.id);
     await warm(oms, 10);
     const { ok, errors } = await outcomes(
       Array.from({ length: 5 }, () => oms.returns.retryRefund(ret!.id, { reason: 'retry' })),
@@ -372,11 +371,19 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     await oms.idle();
     assert.deepEqual(errors, []);
     assert.deepEqual(
-      ok.map((r) => [r.refundFailure, r.version]),
-      Array.from({ length: 5 }, () => [undefined, failed.version + 1]),
+      ok.map((r) => r.refundFailure),
+      Array.from({ length: 5 }, () => undefined),
     );
-    const history = await oms.returns.history(ret!.id);
-    assert.equal(history.filter((h) => h.event === 'RETRY_REFUND').length, 1);
+    // The refund job runs again after a retry and may record the failure anew before a later
+    // retry gets the lock, which then clears that new failure. What must never happen is
+    // two retries clearing one failure.
+    const steps = (await oms.returns.history(ret!.id))
+      .map((h) => h.event)
+      .filter((e) => e === 'REFUND_FAILED' || e === 'RETRY_REFUND');
+    assert.ok(steps.includes('RETRY_REFUND'), 'no retry recorded');
+    steps.forEach((e, i) => {
+      if (e === 'RETRY_REFUND') assert.equal(steps[i - 1], 'REFUND_FAILED', steps.join(' '));
+    });
   });
 
   it('cancels an exchange even while its replacement is being confirmed', async () => {
