@@ -212,6 +212,15 @@ export function listCases(test: TestApi, storage: () => StorageAdapter): void {
       oldestFirst(ofB),
     );
     assert.equal(many.length, ofA.length + ofB.length);
+    // A page of payments: each with its own refunds, never another payment's.
+    const page = await s.payments.list({ limit: 20 });
+    assert.equal(page.data.length, ofA.length + ofB.length);
+    for (const listed of page.data) {
+      sameData(
+        listed,
+        [...ofA, ...ofB].find((p) => p.id === listed.id),
+      );
+    }
   });
 
   it('lists payments by order oldest first, for many orders at once, and by state', async () => {
