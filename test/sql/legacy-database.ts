@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { withCatalogIntrospector } from '../../adapters/storage/postgres/catalog-introspector.js';
 import { postgresStorage } from '../../adapters/storage/postgres/index.js';
 import { POSTGRES_FLAGS, SQLITE_FLAGS } from '../../adapters/storage/sql/dialect-flags.js';
 import {
@@ -69,8 +70,12 @@ export async function legacySqlite(before: string): Promise<LegacyDatabase> {
 export async function legacyPostgres(before: string): Promise<LegacyDatabase> {
   const schema = scratchSchema();
   const pool = new pg.Pool({ connectionString: PG_URL, max: 2 });
+  // kysely's own introspector fails when another run drops a schema during its scan; the
+  // adapter's reads the catalogs of this schema only.
   // biome-ignore lint/suspicious/noExplicitAny: tables in the shape of an older schema
-  const root = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  const root = new Kysely<any>({
+    dialect: withCatalogIntrospector(new PostgresDialect({ pool }), schema),
+  });
   await root.schema.createSchema(schema).execute();
   const db = root.withSchema(schema);
   await migrateBefore(db, POSTGRES_FLAGS, before, schema);
