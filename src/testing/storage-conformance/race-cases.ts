@@ -29,6 +29,25 @@ async function warm(oms: OrderSystem, n: number): Promise<void> {
 }
 
 /** Walks a paid order to `delivered` (auto-confirm may already have confirmed it). */
+/**
+ * A confirmed order of 3 cups and 1 mug whose mug is in a first (pending) shipment: that
+ * made the order processing, and later shipments leave its version alone.
+ */
+async function processingWithMugInShipment(oms: OrderSystem) {
+  const created = await oms.orders.create(
+    orderInput({
+      items: [
+        { sku: 'CUP', name: 'Cup', quantity: 3, unitPrice: 1000 },
+        { sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 },
+      ],
+      shippingTotal: 0,
+    }),
+  );
+  const [cup, mug] = (await oms.orders.transition(created.id, { state: 'confirmed' })).items;
+  await oms.shipments.create(created.id, { items: [{ orderItemId: mug!.id, quantity: 1 }] });
+  return { orderId: created.id, cup: cup! };
+}
+
 async function deliver(oms: OrderSystem, orderId: string): Promise<Order> {
   await oms.idle();
   for (const state of ['confirmed', 'processing', 'shipped', 'delivered'] as const) {
@@ -209,20 +228,8 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     const oms = system();
     const orders: Order[] = [];
     for (let n = 0; n < 5; n++) {
-      const created = await oms.orders.create(
-        orderInput({
-          items: [
-            { sku: 'CUP', name: 'Cup', quantity: 3, unitPrice: 1000 },
-            { sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 },
-          ],
-          shippingTotal: 0,
-        }),
-      );
-      const confirmed = await oms.orders.transition(created.id, { state: 'confirmed' });
-      // A first shipment makes the order processing; later shipments leave its version alone.
-      const mug = confirmed.items[1]!;
-      await oms.shipments.create(created.id, { items: [{ orderItemId: mug.id, quantity: 1 }] });
-      orders.push(await oms.orders.get(created.id));
+      const { orderId } = await processingWithMugInShipment(oms);
+      orders.push(await oms.orders.get(orderId));
     }
     await warm(oms, 10);
     const { errors } = await outcomes<unknown>(
@@ -251,22 +258,12 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
     const oms = system();
     const racers: { orderId: string; shipmentId: string }[] = [];
     for (let n = 0; n < 5; n++) {
-      const created = await oms.orders.create(
-        orderInput({
-          items: [
-            { sku: 'CUP', name: 'Cup', quantity: 3, unitPrice: 1000 },
-            { sku: 'MUG', name: 'Mug', quantity: 1, unitPrice: 1200 },
-          ],
-          shippingTotal: 0,
-        }),
-      );
-      const [cup, mug] = (await oms.orders.transition(created.id, { state: 'confirmed' })).items;
-      await oms.shipments.create(created.id, { items: [{ orderItemId: mug!.id, quantity: 1 }] });
-      // Shipping the cups leaves the mug unshipped: the order stays processing, same version.
-      const cups = await oms.shipments.create(created.id, {
-        items: [{ orderItemId: cup!.id, quantity: 3 }],
+      const { orderId, cup } = await processingWithMugInShipment(oms);
+      // A pending shipment of the cups: the order stays processing, same version.
+      const cups = await oms.shipments.create(orderId, {
+        items: [{ orderItemId: cup.id, quantity: 3 }],
       });
-      racers.push({ orderId: created.id, shipmentId: cups.id });
+      racers.push({ orderId, shipmentId: cups.id });
     }
     await warm(oms, 10);
     const { errors } = await outcomes<unknown>(
