@@ -12,49 +12,49 @@ import type { SqlContext } from './entity-repositories.js';
  */
 export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void> {
   const { db, flags, codec, shapes } = ctx;
-  const tables = [
-    ['orderflow_history', log.history.map((h) => codec.historyRow(h))],
-    ['orderflow_inventory_movements', log.movements.map((m) => codec.movementRow(m))],
-    ['orderflow_outbox', log.events.map((e) => codec.outboxRow(e))],
-  ] as const;
-  const writes = tables.filter(([, rows]) => rows.length > 0);
   type Creator = QueryCreator<Database>;
-  const insert =
-    ([table, rows]: (typeof writes)[number]) =>
-    (q: Creator) =>
-      q.insertInto(table).values(rows as never);
+  const writes = (
+    [
+      ['orderflow_history', log.history.map((h) => codec.historyRow(h))],
+      ['orderflow_inventory_movements', log.movements.map((m) => codec.movementRow(m))],
+      ['orderflow_outbox', log.events.map((e) => codec.outboxRow(e))],
+    ] as const
+  )
+    .filter(([, rows]) => rows.length > 0)
+    .map(([table, rows]) => {
+      const shape = rowsShape(rows);
+      return {
+        insert: (q: Creator) => q.insertInto(table).values(rows as never),
+        // The statement's shape, when every row has the same columns.
+        key: shape && `${table}:${rows.length}:${shape.columns}`,
+        values: shape?.values ?? [],
+      };
+    });
+  if (writes.length === 0) return;
   if (flags.name !== 'postgres') {
-    for (const write of writes) {
-      const shape = rowsShape(write[1]);
-      const key = shape && `log:${write[0]}:${write[1].length}:${shape.columns}`;
-      if (key && shape) await shapes.execute(db, key, shape.values, () => insert(write)(db));
-      else await insert(write)(db).execute();
+    for (const { insert, key, values } of writes) {
+      if (key) await shapes.execute(db, `log:${key}`, values, () => insert(db));
+      else await insert(db).execute();
     }
     return;
   }
-  if (writes.length === 0) return;
   const build = () => {
     let query: Creator = db;
-    for (const [n, write] of writes.slice(0, -1).entries()) {
+    for (const [n, { insert }] of writes.slice(0, -1).entries()) {
       // Unused names for the CTEs: only their side effect (the insert) matters.
-      query = query.with(`written_${n}`, (q) => insert(write)(q as Creator)) as unknown as Creator;
+      query = query.with(`written_${n}`, (q) => insert(q as Creator)) as unknown as Creator;
     }
-    return insert(writes[writes.length - 1]!)(query);
+    return writes[writes.length - 1]!.insert(query);
   };
-  const parts = writes.map(([table, rows]) => ({
-    table,
-    count: rows.length,
-    shape: rowsShape(rows),
-  }));
-  if (parts.some((p) => !p.shape)) {
+  if (writes.some((w) => !w.key)) {
     await build().execute();
     return;
   }
-  const key = `log:${parts.map((p) => `${p.table}:${p.count}:${p.shape!.columns}`).join('|')}`;
+  const key = `log:${writes.map((w) => w.key).join('|')}`;
   await shapes.execute(
     db,
     key,
-    parts.flatMap((p) => p.shape!.values),
+    writes.flatMap((w) => w.values),
     build,
   );
 }
