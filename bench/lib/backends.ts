@@ -10,21 +10,29 @@ import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import { inProcessJobs } from '../../adapters/jobs/in-process/index.js';
-import { memoryStorage } from '../../adapters/storage/memory/index.js';
-import { postgresStorage } from '../../adapters/storage/postgres/index.js';
 import type { Database } from '../../adapters/storage/sql/schema.js';
-import { sqliteStorage } from '../../adapters/storage/sqlite/index.js';
-import {
-  createOrderSystem,
-  type JobRunner,
-  type OrderflowConfig,
-  type OrderSystem,
-  type PaymentProvider,
-  type StorageAdapter,
-  silentLogger,
+import type {
+  JobRunner,
+  OrderflowConfig,
+  OrderSystem,
+  PaymentProvider,
+  StorageAdapter,
 } from '../../src/index.js';
-import { fakePaymentProvider } from '../../src/testing/index.js';
+import {
+  inProcessAdapter,
+  memoryAdapter,
+  orderflow,
+  postgresAdapter,
+  sqliteAdapter,
+  testing,
+} from './library.js';
+
+const { createOrderSystem, silentLogger } = orderflow;
+const { inProcessJobs } = inProcessAdapter;
+const { memoryStorage } = memoryAdapter;
+const { postgresStorage } = postgresAdapter;
+const { sqliteStorage } = sqliteAdapter;
+const { fakePaymentProvider } = testing;
 
 export type Backend = 'memory' | 'sqlite' | 'postgres';
 export const SQL_BACKENDS = ['sqlite', 'postgres'] as const;

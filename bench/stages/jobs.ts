@@ -6,13 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { bullmqJobs } from '../../adapters/jobs/bullmq/index.js';
-import { inProcessJobs } from '../../adapters/jobs/in-process/index.js';
-import { createOrderSystem, silentLogger } from '../../src/index.js';
 import { type Backend, openStorage, orderInput } from '../lib/backends.js';
+import { bullmqAdapter, inProcessAdapter, orderflow } from '../lib/library.js';
 import { percentile, round, runConcurrent, scaled } from '../lib/measure.js';
 import type { Stage } from '../lib/report.js';
 
+const { bullmqJobs } = bullmqAdapter;
+const { inProcessJobs } = inProcessAdapter;
+const { createOrderSystem, silentLogger } = orderflow;
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const CONCURRENCY = 8;
 

@@ -1,9 +1,9 @@
 /**
  * Start-up on SQLite: import the built package + open a migrated database file + the
  * migration check, in a fresh Node process (median of several), as an application would
- * start. Builds the package first.
+ * start. Runs the package the bench built when it started (`lib/library.ts`).
  */
-import { execFileSync, execSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -18,9 +18,6 @@ export const startupStage: Stage = {
   name: 'startup',
   description: 'SQLite start-up: import + open + migration check (built package, fresh process)',
   async run(ctx) {
-    // Always rebuilt: a dist/ left from an earlier commit would measure old code.
-    ctx.log('building the package (npm run build)');
-    execSync('npm run build', { cwd: ROOT, stdio: 'ignore' });
     const dir = mkdtempSync(join(tmpdir(), 'orderflow-startup-'));
     try {
       const file = join(dir, 'startup.db');
