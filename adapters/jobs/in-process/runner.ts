@@ -267,6 +267,7 @@ export class InProcessJobRunner implements JobRunner {
   }
 
   #notifyChange(): void {
+    if (this.#changeListeners.size === 0) return;
     const listeners = [...this.#changeListeners];
     this.#changeListeners.clear();
     for (const listener of listeners) listener();

@@ -9,6 +9,9 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export class WakeTimer {
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the pending timer fires, and by which clock. */
+  #armedAt: number | undefined;
+  #armedClock: Clock | undefined;
   #unsubscribe: (() => void) | undefined;
   readonly #wake: () => void;
 
@@ -24,10 +27,14 @@ export class WakeTimer {
 
   /** Sets the real timer to fire at `at` by `clock` (or clears it when `at` is undefined). */
   arm(at: number | undefined, clock: Clock): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    // Most calls leave the next due time as it was (a job delayed past the earliest one):
+    // keep the pending timer rather than replace it.
+    if (this.#timer !== undefined && at === this.#armedAt && clock === this.#armedClock) return;
+    this.#clearTimer();
     if (at === undefined) return;
     const delay = Math.min(Math.max(0, at - clock.now()), MAX_TIMER_MS);
+    this.#armedAt = at;
+    this.#armedClock = clock;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#wake();
@@ -37,9 +44,15 @@ export class WakeTimer {
 
   /** Clears the timer and stops following the clock. */
   clear(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#clearTimer();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedAt = undefined;
+    this.#armedClock = undefined;
   }
 }
