@@ -40,14 +40,17 @@ export class UnitOfWork {
    */
   readonly presented = new WeakMap<OrderRecord, Order>();
 
-  /** The transaction's repositories; repeated reads of a locked order come from memory. */
+  /**
+   * The transaction's repositories; repeated reads of a locked order come from memory
+   * (unless the store's reads are local anyway).
+   */
   readonly tx: Repositories;
 
   constructor(
     tx: Repositories,
     private readonly ctx: SystemContext,
   ) {
-    this.tx = withReadCache(tx);
+    this.tx = tx.readsAreLocal ? tx : withReadCache(tx);
     this.now = new Date(ctx.clock.now()).toISOString();
   }
 

@@ -50,6 +50,12 @@ export interface Repositories {
    */
   appendLog?(log: CommandLog): Promise<void>;
   providerEvents: ProviderEventRepository;
+  /**
+   * Optional: true when a read inside a transaction costs no round trip (an in-memory
+   * store). The core then reads through every time instead of keeping its own copies of
+   * the rows a command has locked.
+   */
+  readonly readsAreLocal?: boolean;
 }
 
 /** What one command logs besides its entities, written at the end of its transaction. */

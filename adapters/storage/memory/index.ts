@@ -11,6 +11,9 @@ export interface MemoryStorageOptions {
   name?: string;
 }
 
+type Method = (...args: unknown[]) => Promise<unknown>;
+type Methods = Record<string, Method>;
+
 const WRITES = new Set([
   'insert',
   'update',
@@ -57,36 +60,29 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageAdapte
 
   // Outside a transaction: reads see committed data; each write is its own transaction.
   const committed = memoryRepositories(new MemoryView(tables), tables);
-  const autocommit = Object.fromEntries(
-    Object.entries(committed).map(([repoName, repo]) => [
-      repoName,
-      Object.fromEntries(
-        Object.entries(repo as Record<string, (...args: unknown[]) => Promise<unknown>>).map(
-          ([method, fn]) => [
-            method,
-            WRITES.has(method)
-              ? (...args: unknown[]) =>
-                  inTransaction((tx) =>
-                    (
-                      tx[repoName as keyof Repositories] as unknown as Record<
-                        string,
-                        (...a: unknown[]) => Promise<unknown>
-                      >
-                    )[method]!(...args),
-                  )
-              : (...args: unknown[]) => {
-                  assertOpen();
-                  return fn(...args);
-                },
-          ],
-        ),
-      ),
-    ]),
-  ) as unknown as Repositories;
+  const autocommit: Record<string, Record<string, Method>> = {};
+  for (const [repoName, repo] of Object.entries(committed)) {
+    if (typeof repo !== 'object') continue;
+    const wrapped: Record<string, Method> = {};
+    // The methods live on the repository's prototype (see `memoryRepositories`).
+    for (const [method, fn] of Object.entries(Object.getPrototypeOf(repo) as Methods)) {
+      wrapped[method] = WRITES.has(method)
+        ? (...args) =>
+            inTransaction((tx) => {
+              const scoped = tx[repoName as keyof Repositories] as unknown as Methods;
+              return scoped[method]!.apply(scoped, args);
+            })
+        : (...args) => {
+            assertOpen();
+            return fn.apply(repo, args);
+          };
+    }
+    autocommit[repoName] = wrapped;
+  }
 
   return {
     name: options.name ?? 'memory',
-    ...autocommit,
+    ...(autocommit as unknown as Repositories),
     async migrate() {
       assertOpen();
     },

@@ -6,10 +6,20 @@ import {
 } from '../../../src/domain/cursor.js';
 import { decodeSkuCursor, encodeSkuCursor } from '../../../src/domain/inventory.js';
 import type {
+  DeadLetterRepository,
   GetOptions,
+  HistoryRepository,
   IdempotencyRecord,
+  IdempotencyRepository,
+  InventoryRepository,
+  OrderRepository,
   OutboxRecord,
+  OutboxRepository,
+  PaymentRepository,
+  ProviderEventRepository,
   Repositories,
+  ReturnRepository,
+  ShipmentRepository,
   StoredPage,
   TimeFilter,
 } from '../../../src/ports/storage.js';
@@ -95,284 +105,337 @@ function versioned<T extends Row & { version: number }>(
 const field = (row: unknown, name: string) => (row as Record<string, unknown>)[name];
 const idemId = (scope: string, key: string) => `${scope}\u0000${key}`;
 
+/**
+ * The state every memory repository works on: one unit of work's view of the tables. The
+ * repositories' methods live on shared prototypes below, so opening a transaction creates
+ * one small object per repository rather than a closure per method.
+ */
+interface Scope {
+  view: MemoryView;
+  tables: MemoryTables;
+}
+
+const noLock = (_?: GetOptions) => undefined;
+
+const orders: OrderRepository & ThisType<Scope> = {
+  async get(id, options) {
+    noLock(options);
+    return this.view.get(this.tables.orders, id);
+  },
+  async insert(order) {
+    if (this.view.get(this.tables.orders, order.id))
+      throw new Error(`order ${order.id} already exists`);
+    this.view.put(this.tables.orders, order);
+  },
+  async update(order, expectedVersion) {
+    return versioned(this.view, this.tables.orders, order, expectedVersion);
+  },
+  async list(request) {
+    const query = canonicalBounds(request);
+    const conditions = { customerId: query.customerId, state: query.state };
+    return page(this.view, this.tables.orders, filterFor(conditions, query, field), query);
+  },
+};
+
+const returns: ReturnRepository & ThisType<Scope> = {
+  async get(id) {
+    return this.view.get(this.tables.returns, id);
+  },
+  async insert(ret) {
+    if (this.view.get(this.tables.returns, ret.id))
+      throw new Error(`return ${ret.id} already exists`);
+    this.view.put(this.tables.returns, ret);
+  },
+  async update(ret, expectedVersion) {
+    return versioned(this.view, this.tables.returns, ret, expectedVersion);
+  },
+  async list(request) {
+    const query = canonicalBounds(request);
+    const conditions = { orderId: query.orderId, state: query.state };
+    return page(this.view, this.tables.returns, filterFor(conditions, query, field), query);
+  },
+  async listByOrder(orderId) {
+    return byOrder(this.view, this.tables.returns, [orderId]);
+  },
+};
+
+const payments: PaymentRepository & ThisType<Scope> = {
+  async get(id) {
+    return this.view.get(this.tables.payments, id);
+  },
+  async insert(payment) {
+    if (this.view.get(this.tables.payments, payment.id)) {
+      throw new Error(`payment ${payment.id} already exists`);
+    }
+    this.view.put(this.tables.payments, payment);
+  },
+  async update(payment, expectedVersion) {
+    return versioned(this.view, this.tables.payments, payment, expectedVersion);
+  },
+  async list(request) {
+    const query = canonicalBounds(request);
+    const conditions = { orderId: query.orderId, state: query.state };
+    return page(this.view, this.tables.payments, filterFor(conditions, query, field), query);
+  },
+  async listByOrder(orderId) {
+    return byOrder(this.view, this.tables.payments, [orderId]);
+  },
+  async listByOrders(orderIds) {
+    return byOrder(this.view, this.tables.payments, [...new Set(orderIds)]);
+  },
+  async listUnsettled(before, limit) {
+    const out: PaymentRecord[] = [];
+    const unsettled = (p: PaymentRecord) =>
+      p.state === 'pending' ||
+      p.pendingCapture !== undefined ||
+      p.pendingVoid !== undefined ||
+      p.refunds.some((r) => r.state === 'pending');
+    for (const p of this.view.scan(this.tables.payments, 'unsettled', 'yes', unsettled)) {
+      if (unsettled(p) && p.updatedAt < before) out.push(p);
+    }
+    // Least recently updated first, as the port asks (the index is few rows: in flight).
+    out.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
+    return out.slice(0, limit);
+  },
+  async findIdByProviderReference(providerReference) {
+    const matches = (p: PaymentRecord) => p.providerReference === providerReference;
+    let found: PaymentRecord | undefined;
+    for (const p of this.view.scan(
+      this.tables.payments,
+      'providerReference',
+      providerReference,
+      matches,
+    )) {
+      // Newest first: keep going to the oldest, as the SQL adapters answer.
+      if (matches(p)) found = p;
+    }
+    return found?.id;
+  },
+};
+
+const shipments: ShipmentRepository & ThisType<Scope> = {
+  async get(id) {
+    return this.view.get(this.tables.shipments, id);
+  },
+  async insert(shipment) {
+    if (this.view.get(this.tables.shipments, shipment.id)) {
+      throw new Error(`shipment ${shipment.id} already exists`);
+    }
+    this.view.put(this.tables.shipments, shipment);
+  },
+  async update(shipment, expectedVersion) {
+    return versioned(this.view, this.tables.shipments, shipment, expectedVersion);
+  },
+  async listByOrder(orderId) {
+    return byOrder(this.view, this.tables.shipments, [orderId]);
+  },
+  async listByOrders(orderIds) {
+    return byOrder(this.view, this.tables.shipments, [...new Set(orderIds)]);
+  },
+};
+
+const inventory: InventoryRepository & ThisType<Scope> = {
+  async get(sku) {
+    const row = this.view.get(this.tables.inventory, sku);
+    return row ? stockOf(row) : undefined;
+  },
+  async getMany(skus) {
+    const found: InventoryRecord[] = [];
+    for (const sku of [...new Set(skus)].sort()) {
+      const row = this.view.get(this.tables.inventory, sku);
+      if (row) found.push(stockOf(row));
+    }
+    return found;
+  },
+  async insert(record) {
+    if (this.view.get(this.tables.inventory, record.sku)) {
+      throw new Error(`stock of ${record.sku} already exists`);
+    }
+    this.view.put(this.tables.inventory, { ...record, id: record.sku });
+  },
+  async update(record, expectedVersion) {
+    return versioned(
+      this.view,
+      this.tables.inventory,
+      { ...record, id: record.sku },
+      expectedVersion,
+    );
+  },
+  async list(query) {
+    const after = query.cursor === undefined ? undefined : decodeSkuCursor(query.cursor);
+    const below = query.belowAvailable;
+    const rows = [...this.view.scan(this.tables.inventory, undefined, undefined, () => true)]
+      .filter((r) => after === undefined || r.sku > after)
+      .filter((r) => below === undefined || r.onHand - r.reserved < below)
+      .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    const data = rows.slice(0, query.limit).map(stockOf);
+    const last = data[data.length - 1];
+    const more = rows.length > query.limit;
+    return { data, nextCursor: more && last ? encodeSkuCursor(last.sku) : null };
+  },
+  async appendMovements(movements) {
+    for (const m of movements) this.view.put(this.tables.movements, { ...m, createdAt: m.at });
+  },
+  async movements(sku, query) {
+    const found = page(
+      this.view,
+      this.tables.movements,
+      { index: 'sku', value: sku, where: (m) => m.sku === sku },
+      query,
+    );
+    return { ...found, data: found.data.map(({ createdAt: _c, ...m }) => m) };
+  },
+  async reservedForOrder(orderId) {
+    const held = new Map<string, number>();
+    for (const m of this.view.scan(
+      this.tables.movements,
+      'orderId',
+      orderId,
+      (r) => r.orderId === orderId,
+    )) {
+      if (m.reservedDelta !== 0) held.set(m.sku, (held.get(m.sku) ?? 0) + m.reservedDelta);
+    }
+    return held;
+  },
+};
+
+const history: HistoryRepository & ThisType<Scope> = {
+  async append(entry) {
+    this.tables.historySeq += 1;
+    const seq = this.tables.historySeq;
+    const id = `h_${seq.toString().padStart(12, '0')}`;
+    this.view.put(this.tables.history, { ...entry, id, seq, createdAt: entry.at });
+  },
+  async list(entity, entityId) {
+    const key = `${entity}:${entityId}`;
+    const rows = [
+      ...this.view.scan(
+        this.tables.history,
+        'entity',
+        key,
+        (h) => `${h.entity}:${h.entityId}` === key,
+      ),
+    ];
+    rows.sort((a, b) => a.seq - b.seq);
+    return rows.map(({ id: _id, seq: _seq, createdAt: _c, ...entry }) => entry);
+  },
+};
+
+const outbox: OutboxRepository & ThisType<Scope> = {
+  async insert(records) {
+    for (const r of records) this.view.put(this.tables.outbox, { ...r });
+  },
+  async claim(now, leaseUntil, limit) {
+    const claimed: OutboxRecord[] = [];
+    const rows = [
+      ...this.view.scan(this.tables.outbox, undefined, undefined, () => true),
+    ].reverse();
+    for (const row of rows) {
+      if (claimed.length === limit) break;
+      if (row.availableAt > now) continue;
+      const next = { ...row, availableAt: leaseUntil, attempts: row.attempts + 1 };
+      this.view.put(this.tables.outbox, next);
+      claimed.push(next);
+    }
+    return claimed;
+  },
+  async delete(ids) {
+    for (const id of ids) this.view.delete(this.tables.outbox, id);
+  },
+  async count() {
+    let n = 0;
+    for (const _ of this.view.scan(this.tables.outbox, undefined, undefined, () => true)) n++;
+    return n;
+  },
+};
+
+const idempotency: IdempotencyRepository & ThisType<Scope> = {
+  async claim(record) {
+    const id = idemId(record.scope, record.key);
+    const existing = this.view.get(this.tables.idempotency, id);
+    if (existing) return strip(existing);
+    this.view.put(this.tables.idempotency, { ...record, id });
+    return undefined;
+  },
+  async get(scope, key) {
+    const existing = this.view.get(this.tables.idempotency, idemId(scope, key));
+    return existing ? strip(existing) : undefined;
+  },
+  async takeOver(scope, key, previousLockedUntil, lockedUntil) {
+    const existing = this.view.get(this.tables.idempotency, idemId(scope, key));
+    if (existing?.status !== 'in_flight') return false;
+    if (existing.lockedUntil !== previousLockedUntil) return false;
+    this.view.put(this.tables.idempotency, { ...existing, lockedUntil });
+    return true;
+  },
+  async complete(scope, key, response) {
+    const existing = this.view.get(this.tables.idempotency, idemId(scope, key));
+    if (!existing) return;
+    this.view.put(this.tables.idempotency, { ...existing, status: 'completed', response });
+  },
+  async release(scope, key, lockedUntil) {
+    const existing = this.view.get(this.tables.idempotency, idemId(scope, key));
+    if (existing?.status !== 'in_flight') return;
+    if (lockedUntil !== undefined && existing.lockedUntil !== lockedUntil) return;
+    this.view.delete(this.tables.idempotency, idemId(scope, key));
+  },
+  async purgeExpired(now) {
+    let n = 0;
+    for (const row of this.view.scan(this.tables.idempotency, undefined, undefined, () => true)) {
+      if (row.expiresAt < now) {
+        this.view.delete(this.tables.idempotency, row.id);
+        n++;
+      }
+    }
+    return n;
+  },
+};
+
+const providerEvents: ProviderEventRepository & ThisType<Scope> = {
+  async insert(record) {
+    if (this.view.get(this.tables.providerEvents, record.id)) return false;
+    this.view.put(this.tables.providerEvents, { ...record, createdAt: record.receivedAt });
+    return true;
+  },
+  async get(id) {
+    const row = this.view.get(this.tables.providerEvents, id);
+    if (!row) return undefined;
+    const { createdAt: _createdAt, ...record } = row;
+    return record;
+  },
+};
+
+const deadLetters: DeadLetterRepository & ThisType<Scope> = {
+  async insert(record) {
+    if (this.view.get(this.tables.deadLetters, record.id)) return;
+    this.view.put(this.tables.deadLetters, record);
+  },
+  async list(query) {
+    return page(this.view, this.tables.deadLetters, { where: () => true }, query);
+  },
+};
+
+function scoped<T extends object>(methods: T, view: MemoryView, tables: MemoryTables): T {
+  const repository = Object.create(methods) as T & Scope;
+  repository.view = view;
+  repository.tables = tables;
+  return repository;
+}
+
 /** The storage repositories over one memory unit of work. */
 export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repositories {
-  const noLock = (_?: GetOptions) => undefined;
   return {
-    orders: {
-      async get(id, options) {
-        noLock(options);
-        return view.get(tables.orders, id);
-      },
-      async insert(order) {
-        if (view.get(tables.orders, order.id)) throw new Error(`order ${order.id} already exists`);
-        view.put(tables.orders, order);
-      },
-      async update(order, expectedVersion) {
-        return versioned(view, tables.orders, order, expectedVersion);
-      },
-      async list(request) {
-        const query = canonicalBounds(request);
-        const conditions = { customerId: query.customerId, state: query.state };
-        return page(view, tables.orders, filterFor(conditions, query, field), query);
-      },
-    },
-    returns: {
-      async get(id) {
-        return view.get(tables.returns, id);
-      },
-      async insert(ret) {
-        if (view.get(tables.returns, ret.id)) throw new Error(`return ${ret.id} already exists`);
-        view.put(tables.returns, ret);
-      },
-      async update(ret, expectedVersion) {
-        return versioned(view, tables.returns, ret, expectedVersion);
-      },
-      async list(request) {
-        const query = canonicalBounds(request);
-        const conditions = { orderId: query.orderId, state: query.state };
-        return page(view, tables.returns, filterFor(conditions, query, field), query);
-      },
-      async listByOrder(orderId) {
-        return byOrder(view, tables.returns, [orderId]);
-      },
-    },
-    payments: {
-      async get(id) {
-        return view.get(tables.payments, id);
-      },
-      async insert(payment) {
-        if (view.get(tables.payments, payment.id)) {
-          throw new Error(`payment ${payment.id} already exists`);
-        }
-        view.put(tables.payments, payment);
-      },
-      async update(payment, expectedVersion) {
-        return versioned(view, tables.payments, payment, expectedVersion);
-      },
-      async list(request) {
-        const query = canonicalBounds(request);
-        const conditions = { orderId: query.orderId, state: query.state };
-        return page(view, tables.payments, filterFor(conditions, query, field), query);
-      },
-      async listByOrder(orderId) {
-        return byOrder(view, tables.payments, [orderId]);
-      },
-      async listByOrders(orderIds) {
-        return byOrder(view, tables.payments, [...new Set(orderIds)]);
-      },
-      async listUnsettled(before, limit) {
-        const out: PaymentRecord[] = [];
-        const unsettled = (p: PaymentRecord) =>
-          p.state === 'pending' ||
-          p.pendingCapture !== undefined ||
-          p.pendingVoid !== undefined ||
-          p.refunds.some((r) => r.state === 'pending');
-        for (const p of view.scan(tables.payments, 'unsettled', 'yes', unsettled)) {
-          if (unsettled(p) && p.updatedAt < before) out.push(p);
-        }
-        // Least recently updated first, as the port asks (the index is few rows: in flight).
-        out.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
-        return out.slice(0, limit);
-      },
-      async findIdByProviderReference(providerReference) {
-        const matches = (p: PaymentRecord) => p.providerReference === providerReference;
-        let found: PaymentRecord | undefined;
-        for (const p of view.scan(
-          tables.payments,
-          'providerReference',
-          providerReference,
-          matches,
-        )) {
-          // Newest first: keep going to the oldest, as the SQL adapters answer.
-          if (matches(p)) found = p;
-        }
-        return found?.id;
-      },
-    },
-    shipments: {
-      async get(id) {
-        return view.get(tables.shipments, id);
-      },
-      async insert(shipment) {
-        if (view.get(tables.shipments, shipment.id)) {
-          throw new Error(`shipment ${shipment.id} already exists`);
-        }
-        view.put(tables.shipments, shipment);
-      },
-      async update(shipment, expectedVersion) {
-        return versioned(view, tables.shipments, shipment, expectedVersion);
-      },
-      async listByOrder(orderId) {
-        return byOrder(view, tables.shipments, [orderId]);
-      },
-      async listByOrders(orderIds) {
-        return byOrder(view, tables.shipments, [...new Set(orderIds)]);
-      },
-    },
-    inventory: {
-      async get(sku) {
-        const row = view.get(tables.inventory, sku);
-        return row ? stockOf(row) : undefined;
-      },
-      async getMany(skus) {
-        const found: InventoryRecord[] = [];
-        for (const sku of [...new Set(skus)].sort()) {
-          const row = view.get(tables.inventory, sku);
-          if (row) found.push(stockOf(row));
-        }
-        return found;
-      },
-      async insert(record) {
-        if (view.get(tables.inventory, record.sku)) {
-          throw new Error(`stock of ${record.sku} already exists`);
-        }
-        view.put(tables.inventory, { ...record, id: record.sku });
-      },
-      async update(record, expectedVersion) {
-        return versioned(view, tables.inventory, { ...record, id: record.sku }, expectedVersion);
-      },
-      async list(query) {
-        const after = query.cursor === undefined ? undefined : decodeSkuCursor(query.cursor);
-        const below = query.belowAvailable;
-        const rows = [...view.scan(tables.inventory, undefined, undefined, () => true)]
-          .filter((r) => after === undefined || r.sku > after)
-          .filter((r) => below === undefined || r.onHand - r.reserved < below)
-          .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
-        const data = rows.slice(0, query.limit).map(stockOf);
-        const last = data[data.length - 1];
-        const more = rows.length > query.limit;
-        return { data, nextCursor: more && last ? encodeSkuCursor(last.sku) : null };
-      },
-      async appendMovements(movements) {
-        for (const m of movements) view.put(tables.movements, { ...m, createdAt: m.at });
-      },
-      async movements(sku, query) {
-        const found = page(
-          view,
-          tables.movements,
-          { index: 'sku', value: sku, where: (m) => m.sku === sku },
-          query,
-        );
-        return { ...found, data: found.data.map(({ createdAt: _c, ...m }) => m) };
-      },
-      async reservedForOrder(orderId) {
-        const held = new Map<string, number>();
-        for (const m of view.scan(
-          tables.movements,
-          'orderId',
-          orderId,
-          (r) => r.orderId === orderId,
-        )) {
-          if (m.reservedDelta !== 0) held.set(m.sku, (held.get(m.sku) ?? 0) + m.reservedDelta);
-        }
-        return held;
-      },
-    },
-    history: {
-      async append(entry) {
-        tables.historySeq += 1;
-        const seq = tables.historySeq;
-        const id = `h_${seq.toString().padStart(12, '0')}`;
-        view.put(tables.history, { ...entry, id, seq, createdAt: entry.at });
-      },
-      async list(entity, entityId) {
-        const key = `${entity}:${entityId}`;
-        const rows = [
-          ...view.scan(tables.history, 'entity', key, (h) => `${h.entity}:${h.entityId}` === key),
-        ];
-        rows.sort((a, b) => a.seq - b.seq);
-        return rows.map(({ id: _id, seq: _seq, createdAt: _c, ...entry }) => entry);
-      },
-    },
-    outbox: {
-      async insert(records) {
-        for (const r of records) view.put(tables.outbox, { ...r });
-      },
-      async claim(now, leaseUntil, limit) {
-        const claimed: OutboxRecord[] = [];
-        const rows = [...view.scan(tables.outbox, undefined, undefined, () => true)].reverse();
-        for (const row of rows) {
-          if (claimed.length === limit) break;
-          if (row.availableAt > now) continue;
-          const next = { ...row, availableAt: leaseUntil, attempts: row.attempts + 1 };
-          view.put(tables.outbox, next);
-          claimed.push(next);
-        }
-        return claimed;
-      },
-      async delete(ids) {
-        for (const id of ids) view.delete(tables.outbox, id);
-      },
-      async count() {
-        let n = 0;
-        for (const _ of view.scan(tables.outbox, undefined, undefined, () => true)) n++;
-        return n;
-      },
-    },
-    idempotency: {
-      async claim(record) {
-        const id = idemId(record.scope, record.key);
-        const existing = view.get(tables.idempotency, id);
-        if (existing) return strip(existing);
-        view.put(tables.idempotency, { ...record, id });
-        return undefined;
-      },
-      async get(scope, key) {
-        const existing = view.get(tables.idempotency, idemId(scope, key));
-        return existing ? strip(existing) : undefined;
-      },
-      async takeOver(scope, key, previousLockedUntil, lockedUntil) {
-        const existing = view.get(tables.idempotency, idemId(scope, key));
-        if (existing?.status !== 'in_flight') return false;
-        if (existing.lockedUntil !== previousLockedUntil) return false;
-        view.put(tables.idempotency, { ...existing, lockedUntil });
-        return true;
-      },
-      async complete(scope, key, response) {
-        const existing = view.get(tables.idempotency, idemId(scope, key));
-        if (!existing) return;
-        view.put(tables.idempotency, { ...existing, status: 'completed', response });
-      },
-      async release(scope, key, lockedUntil) {
-        const existing = view.get(tables.idempotency, idemId(scope, key));
-        if (existing?.status !== 'in_flight') return;
-        if (lockedUntil !== undefined && existing.lockedUntil !== lockedUntil) return;
-        view.delete(tables.idempotency, idemId(scope, key));
-      },
-      async purgeExpired(now) {
-        let n = 0;
-        for (const row of view.scan(tables.idempotency, undefined, undefined, () => true)) {
-          if (row.expiresAt < now) {
-            view.delete(tables.idempotency, row.id);
-            n++;
-          }
-        }
-        return n;
-      },
-    },
-    providerEvents: {
-      async insert(record) {
-        if (view.get(tables.providerEvents, record.id)) return false;
-        view.put(tables.providerEvents, { ...record, createdAt: record.receivedAt });
-        return true;
-      },
-      async get(id) {
-        const row = view.get(tables.providerEvents, id);
-        if (!row) return undefined;
-        const { createdAt: _createdAt, ...record } = row;
-        return record;
-      },
-    },
-    deadLetters: {
-      async insert(record) {
-        if (view.get(tables.deadLetters, record.id)) return;
-        view.put(tables.deadLetters, record);
-      },
-      async list(query) {
-        return page(view, tables.deadLetters, { where: () => true }, query);
-      },
-    },
+    orders: scoped(orders, view, tables),
+    returns: scoped(returns, view, tables),
+    payments: scoped(payments, view, tables),
+    shipments: scoped(shipments, view, tables),
+    inventory: scoped(inventory, view, tables),
+    history: scoped(history, view, tables),
+    outbox: scoped(outbox, view, tables),
+    idempotency: scoped(idempotency, view, tables),
+    providerEvents: scoped(providerEvents, view, tables),
+    deadLetters: scoped(deadLetters, view, tables),
+    readsAreLocal: true,
   };
 }
 
