@@ -1,9 +1,10 @@
 import { ValidationError } from '../errors.js';
 import type { InventoryItem, InventoryRecord } from '../schemas/inventory.js';
+import { extend } from './extend.js';
 
 /** A stock record as callers see it: with `available = onHand − reserved`. */
 export function presentStock(record: InventoryRecord): InventoryItem {
-  return { ...record, available: record.onHand - record.reserved };
+  return extend(record, { available: record.onHand - record.reserved });
 }
 
 /** Whether the record can give `quantity` more units to orders. */

@@ -2,6 +2,7 @@ import type { Order, OrderRecord } from '../schemas/order.js';
 import type { PaymentRecord } from '../schemas/payment.js';
 import type { ShipmentRecord } from '../schemas/shipment.js';
 import { balanceDue } from './balance.js';
+import { extend } from './extend.js';
 import { paymentTotals } from './order.js';
 import { fulfillmentStatus, fulfilmentByLine, lineOf } from './shipment.js';
 
@@ -27,15 +28,14 @@ export function presentOrder(
     ordered += item.quantity;
     shipped += shippedQuantity;
     delivered += deliveredQuantity;
-    return { ...item, shippedQuantity, deliveredQuantity };
+    return extend(item, { shippedQuantity, deliveredQuantity });
   });
   const { paidTotal, refundedTotal } = paymentTotals(payments);
-  return {
-    ...record,
+  return extend(record, {
     items,
     fulfillmentStatus: fulfillmentStatus({ ordered, shipped, delivered }),
     paidTotal,
     refundedTotal,
     balanceDue: balanceDue(record, payments),
-  };
+  });
 }

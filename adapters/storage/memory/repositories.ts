@@ -4,6 +4,7 @@ import {
   decodeCursor,
   encodeCursor,
 } from '../../../src/domain/cursor.js';
+import { extend } from '../../../src/domain/extend.js';
 import { decodeSkuCursor, encodeSkuCursor } from '../../../src/domain/inventory.js';
 import type {
   DeadLetterRepository,
@@ -251,13 +252,13 @@ const inventory: InventoryRepository & ThisType<Scope> = {
     if (this.view.get(this.tables.inventory, record.sku)) {
       throw new Error(`stock of ${record.sku} already exists`);
     }
-    this.view.put(this.tables.inventory, { ...record, id: record.sku });
+    this.view.put(this.tables.inventory, extend(record, { id: record.sku }));
   },
   async update(record, expectedVersion) {
     return versioned(
       this.view,
       this.tables.inventory,
-      { ...record, id: record.sku },
+      extend(record, { id: record.sku }),
       expectedVersion,
     );
   },
@@ -274,7 +275,7 @@ const inventory: InventoryRepository & ThisType<Scope> = {
     return { data, nextCursor: more && last ? encodeSkuCursor(last.sku) : null };
   },
   async appendMovements(movements) {
-    for (const m of movements) this.view.put(this.tables.movements, { ...m, createdAt: m.at });
+    for (const m of movements) this.view.put(this.tables.movements, extend(m, { createdAt: m.at }));
   },
   async movements(sku, query) {
     const found = page(
@@ -304,7 +305,7 @@ const history: HistoryRepository & ThisType<Scope> = {
     this.tables.historySeq += 1;
     const seq = this.tables.historySeq;
     const id = `h_${seq.toString().padStart(12, '0')}`;
-    this.view.put(this.tables.history, { ...entry, id, seq, createdAt: entry.at });
+    this.view.put(this.tables.history, extend(entry, { id, seq, createdAt: entry.at }));
   },
   async list(entity, entityId) {
     const key = `${entity}:${entityId}`;
@@ -354,7 +355,7 @@ const idempotency: IdempotencyRepository & ThisType<Scope> = {
     const id = idemId(record.scope, record.key);
     const existing = this.view.get(this.tables.idempotency, id);
     if (existing) return strip(existing);
-    this.view.put(this.tables.idempotency, { ...record, id });
+    this.view.put(this.tables.idempotency, extend(record, { id }));
     return undefined;
   },
   async get(scope, key) {
@@ -394,7 +395,7 @@ const idempotency: IdempotencyRepository & ThisType<Scope> = {
 const providerEvents: ProviderEventRepository & ThisType<Scope> = {
   async insert(record) {
     if (this.view.get(this.tables.providerEvents, record.id)) return false;
-    this.view.put(this.tables.providerEvents, { ...record, createdAt: record.receivedAt });
+    this.view.put(this.tables.providerEvents, extend(record, { createdAt: record.receivedAt }));
     return true;
   },
   async get(id) {
