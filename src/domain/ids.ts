@@ -48,26 +48,30 @@ function increment(bytes: Uint8Array): Uint8Array {
   return out;
 }
 
+const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
+/** Char codes of one id's 26 characters, reused: the string is made in one call, flat. */
+const chars: number[] = new Array(26).fill(0);
+
 function encode(time: number, random: Uint8Array): string {
-  let s = '';
   let t = time;
-  for (let i = 0; i < 10; i++) {
-    s = ALPHABET[t % 32] + s;
+  for (let i = 9; i >= 0; i--) {
+    chars[i] = CODES[t % 32]!;
     t = Math.floor(t / 32);
   }
   // 80 random bits → 16 base32 characters
   let bits = 0;
   let value = 0;
+  let at = 10;
   for (const byte of random) {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      s += ALPHABET[(value >>> (bits - 5)) & 31];
+      chars[at++] = CODES[(value >>> (bits - 5)) & 31]!;
       bits -= 5;
     }
     value &= (1 << bits) - 1;
   }
-  return s;
+  return String.fromCharCode(...chars);
 }
 
 /**
