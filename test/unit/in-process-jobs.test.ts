@@ -83,6 +83,25 @@ describe('inProcessJobs', () => {
     expect(seen).toEqual(['ord_late', 'ord_later']);
   });
 
+  it('wakes for a delayed job due sooner than the one its timer waits for, in real time', async () => {
+    const jobs = runner();
+    const seen: string[] = [];
+    jobs.register('expire', async (payload: { orderId: string }) => {
+      seen.push(payload.orderId);
+    });
+    await jobs.start();
+    // The timer waits for the first job; a later one leaves it, a sooner one must replace it.
+    await jobs.enqueue('expire', { orderId: 'ord_hour' }, { delayMs: 60 * MINUTE });
+    await jobs.enqueue('expire', { orderId: 'ord_two_hours' }, { delayMs: 120 * MINUTE });
+    await jobs.enqueue('expire', { orderId: 'ord_soon' }, { delayMs: 30 });
+    await vi.waitFor(() => expect(seen).toEqual(['ord_soon']), { timeout: 2000, interval: 10 });
+    await jobs.enqueue('expire', { orderId: 'ord_soon_again' }, { delayMs: 30 });
+    await vi.waitFor(() => expect(seen).toEqual(['ord_soon', 'ord_soon_again']), {
+      timeout: 2000,
+      interval: 10,
+    });
+  });
+
   it('follows the clock given by useClock unless one was passed in options', async () => {
     const handed = manualClock();
     const followed = runner();
