@@ -175,6 +175,8 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
     async close() {
       if (closed) return;
       closed = true;
+      // Dispatched rows not deleted yet go now; left behind, the sweep would send them again.
+      await dispatcher.close();
       await jobs.stop();
       events.removeAllListeners();
       await storage.close();

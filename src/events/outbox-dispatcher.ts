@@ -19,12 +19,27 @@ export interface OutboxDispatcherDeps {
 }
 
 /**
+ * How long dispatched rows wait for a command to delete them in its own transaction before
+ * a delete of their own is sent.
+ */
+const FLUSH_DELAY_MS = 10;
+
+/**
  * Moves committed outbox rows to the job runner and the event emitter, then deletes them.
  * The committing process dispatches its own rows right after commit; `drain()` (run by
  * the sweep and at start) picks up rows whose dispatcher died. Delivery is at least once:
  * jobs dedupe on ids derived from the event, listeners may see an event again after a crash.
+ *
+ * Dispatched rows are deleted by the next command this process commits, in its own
+ * transaction (`takeDispatched`), so a busy process sends no delete statements of its
+ * own; when no command comes within a few milliseconds, or on `flush()`, they go in one
+ * delete. Until then a row stays leased to this process (its `availableAt` lies ahead by
+ * the lease), so no other dispatcher claims it; after a crash the sweep sends it again.
  */
 export class OutboxDispatcher {
+  /** Ids of dispatched rows not deleted yet. */
+  #dispatched: string[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** Ids of dispatched rows waiting for the next delete. */
   #queued: string[] = [];
   /** The delete that will take the queued ids, once the one in flight is done. */
@@ -35,23 +50,62 @@ export class OutboxDispatcher {
   constructor(private readonly deps: OutboxDispatcherDeps) {}
 
   /**
-   * Dispatches rows this process just committed, then deletes them; resolves once they are
-   * deleted. Never throws: what fails is left for `drain`.
+   * Dispatches rows this process just committed; they are deleted later (see the class).
+   * Never throws: what fails is left for `drain`.
    */
   async dispatch(rows: readonly OutboxRecord[]): Promise<void> {
-    const done: string[] = [];
     for (const row of rows) {
-      if (await this.#deliver(row)) done.push(row.id);
+      if (await this.#deliver(row)) this.#dispatched.push(row.id);
     }
-    if (done.length > 0) await this.#delete(done);
+    this.#scheduleFlush();
+  }
+
+  /**
+   * Hands the ids of the rows dispatched so far to a command, which deletes them in its
+   * transaction; it gives them back (`returnDispatched`) if that transaction fails.
+   */
+  takeDispatched(): string[] {
+    const ids = this.#dispatched;
+    this.#dispatched = [];
+    return ids;
+  }
+
+  returnDispatched(ids: readonly string[]): void {
+    if (ids.length === 0) return;
+    this.#dispatched.push(...ids);
+    this.#scheduleFlush();
+  }
+
+  /** Deletes every dispatched row not deleted yet; resolves when they are gone. */
+  async flush(): Promise<void> {
+    this.#clearTimer();
+    const ids = this.takeDispatched();
+    if (ids.length > 0) await this.#delete(ids);
+    else await this.#next;
+  }
+
+  /** Stops the flush timer and deletes what is left (on close). */
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#dispatched.length === 0) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      void this.flush();
+    }, FLUSH_DELAY_MS);
+    this.#flushTimer.unref?.();
+  }
+
+  #clearTimer(): void {
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
   }
 
   /**
    * Deletes dispatched rows like a group commit: with no delete running, at once; while one
-   * runs, the rows of every command dispatched meanwhile wait for it and then go in one
-   * statement. Each caller still resolves only after its own rows are gone, so a command
-   * returns with its outbox rows deleted exactly as with one delete per command, in fewer
-   * round trips under concurrency.
+   * runs, the rows of every flush meanwhile wait for it and then go in one statement.
    */
   #delete(ids: readonly string[]): Promise<void> {
     this.#queued.push(...ids);
@@ -70,7 +124,10 @@ export class OutboxDispatcher {
     return this.#next;
   }
 
-  /** Claims and dispatches every row that is due, in batches; returns how many were sent. */
+  /**
+   * Claims and dispatches every row that is due, in batches, and deletes what was
+   * dispatched; returns how many were sent.
+   */
   async drain(batchSize = 100): Promise<number> {
     let sent = 0;
     for (;;) {
@@ -80,11 +137,15 @@ export class OutboxDispatcher {
         new Date(now + this.deps.leaseMs).toISOString(),
         batchSize,
       );
-      if (claimed.length === 0) return sent;
+      if (claimed.length === 0) break;
       await this.dispatch(claimed);
+      await this.flush();
       sent += claimed.length;
-      if (claimed.length < batchSize) return sent;
+      if (claimed.length < batchSize) break;
     }
+    // Rows this process dispatched after its own commands, too.
+    await this.flush();
+    return sent;
   }
 
   async #deliver(row: OutboxRecord): Promise<boolean> {

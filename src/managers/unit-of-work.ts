@@ -126,35 +126,57 @@ export class UnitOfWork {
     await this.tx.inventory.appendMovements(movements);
   }
 
-  /** Writes the command's history rows, stock movements and outbox events, at the end. */
-  async writeLog(): Promise<void> {
+  /**
+   * Writes the command's history rows, stock movements and outbox events at the end, and
+   * deletes the outbox rows `deletedOutbox` names (dispatched after earlier commands).
+   */
+  async writeLog(deletedOutbox: readonly string[] = []): Promise<void> {
     const { tx, historyRows: history, movements, events } = this;
-    if (history.length === 0 && movements.length === 0 && events.length === 0) return;
+    const empty = history.length === 0 && movements.length === 0 && events.length === 0;
+    if (empty && deletedOutbox.length === 0) return;
     this.movements = [];
-    if (tx.appendLog) return tx.appendLog({ history, movements, events });
+    if (tx.appendLog) return tx.appendLog({ history, movements, events, deletedOutbox });
     for (const row of history) await tx.history.append(row);
     if (movements.length > 0) await tx.inventory.appendMovements(movements);
     if (events.length > 0) await tx.outbox.insert(events);
+    if (deletedOutbox.length > 0) await tx.outbox.delete(deletedOutbox);
   }
 }
 
 /**
  * Runs `fn` in one storage transaction with a unit of work; after commit, dispatches the
- * events it emitted. The command's result does not wait on listeners' side effects beyond
- * their synchronous part, and a dispatch failure never fails the committed command.
+ * events it emitted (see `OutboxDispatcher` for when their rows are deleted). The
+ * command's result does not wait on listeners' side effects beyond their synchronous
+ * part, and a dispatch failure never fails the committed command.
  */
 export async function runCommand<T>(
   ctx: SystemContext,
   fn: (uow: UnitOfWork) => Promise<T>,
 ): Promise<T> {
+  const { dispatcher } = ctx;
   let events: OutboxRecord[] = [];
-  const result = await ctx.storage.transaction(async (tx) => {
-    const uow = new UnitOfWork(tx, ctx);
-    const value = await fn(uow);
-    await uow.writeLog();
-    events = uow.events;
-    return value;
-  });
-  if (events.length > 0) await ctx.dispatcher.dispatch(events);
+  // Outbox rows dispatched after earlier commands, where the store deletes them best with
+  // this transaction's log: given back for a later delete if it does not commit.
+  let deleting: string[] = [];
+  let deletesInLog = false;
+  let result: T;
+  try {
+    result = await ctx.storage.transaction(async (tx) => {
+      dispatcher.returnDispatched(deleting);
+      deleting = [];
+      deletesInLog = tx.outboxDeletesInLog === true;
+      const uow = new UnitOfWork(tx, ctx);
+      const value = await fn(uow);
+      if (deletesInLog) deleting = dispatcher.takeDispatched();
+      await uow.writeLog(deleting);
+      events = uow.events;
+      return value;
+    });
+  } catch (error) {
+    dispatcher.returnDispatched(deleting);
+    throw error;
+  }
+  if (events.length > 0) await dispatcher.dispatch(events);
+  if (!deletesInLog && events.length > 0) await dispatcher.flush();
   return result;
 }

@@ -44,9 +44,10 @@ export interface Repositories {
   idempotency: IdempotencyRepository;
   deadLetters: DeadLetterRepository;
   /**
-   * Optional: writes what a command logs — history rows, stock movements, outbox events —
-   * together at the end of its transaction, in as few round trips as the database allows
-   * (Postgres: one statement). Without it, the core appends them table by table.
+   * Optional: writes what a command logs — history rows, stock movements, outbox events,
+   * and the deletes of outbox rows already dispatched — together at the end of its
+   * transaction, in as few round trips as the database allows (Postgres: one statement).
+   * Without it, the core writes them table by table.
    */
   appendLog?(log: CommandLog): Promise<void>;
   providerEvents: ProviderEventRepository;
@@ -56,6 +57,14 @@ export interface Repositories {
    * the rows a command has locked.
    */
   readonly readsAreLocal?: boolean;
+  /**
+   * Optional: true when outbox rows already dispatched are best deleted by the next
+   * command's transaction (`CommandLog.deletedOutbox`, or `outbox.delete` without
+   * `appendLog`) rather than by a delete of their own — where every statement is a round
+   * trip (Postgres) or every transaction has a cost of its own (memory). Without it, a
+   * command returns once its dispatched rows are deleted.
+   */
+  readonly outboxDeletesInLog?: boolean;
 }
 
 /** What one command logs besides its entities, written at the end of its transaction. */
@@ -63,6 +72,12 @@ export interface CommandLog {
   history: readonly HistoryEntry[];
   movements: readonly StockMovement[];
   events: readonly OutboxRecord[];
+  /**
+   * Ids of outbox rows this process dispatched since its last command (only when the
+   * repositories say `outboxDeletesInLog`): `appendLog` deletes them in the same
+   * transaction (the storage conformance suite checks it).
+   */
+  deletedOutbox: readonly string[];
 }
 
 export interface GetOptions {

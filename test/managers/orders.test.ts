@@ -284,6 +284,7 @@ describe('orders.transition', () => {
     };
     const { oms } = await testSystem({ storage });
     const order = await oms.orders.create(orderInput());
+    await oms.idle();
 
     refuseWrites = true;
     await expect(oms.orders.transition(order.id, { state: 'confirmed' })).rejects.toMatchObject({

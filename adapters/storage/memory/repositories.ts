@@ -437,6 +437,7 @@ export function memoryRepositories(view: MemoryView, tables: MemoryTables): Repo
     providerEvents: scoped(providerEvents, view, tables),
     deadLetters: scoped(deadLetters, view, tables),
     readsAreLocal: true,
+    outboxDeletesInLog: true,
   };
 }
 

@@ -60,6 +60,9 @@ export function sqlRepositories(ctx: SqlContext): Repositories {
     idempotency: idempotencyRepository(ctx),
     deadLetters: deadLetterRepository(ctx),
     providerEvents: providerEventRepository(ctx),
+    // A statement is a round trip on Postgres; on SQLite a call, and a delete of its own
+    // takes the rows of many commands at once.
+    outboxDeletesInLog: ctx.flags.name === 'postgres',
   };
 }
 

@@ -80,6 +80,9 @@ export function commandEventCases(test: TestApi, factory: StorageFactory): void 
     insertedOutside = 0;
     const seen = recordEvents();
     const order = await oms.orders.create(orderInput());
+    // Settled between the commands, so the cancel's transaction does not also delete the
+    // create's dispatched row (which would hide its own insert from the count).
+    await oms.idle();
     await oms.orders.cancel(order.id, { reason: 'changed mind' });
     await oms.idle();
     sameData(seen, ['order.created', 'order.state_changed']);
@@ -113,6 +116,26 @@ export function commandEventCases(test: TestApi, factory: StorageFactory): void 
     assert.equal(after.state, 'pending');
     assert.equal(after.version, order.version);
     assert.equal((await oms.orders.history(order.id)).length, 1);
+  });
+
+  it('still deletes the dispatched rows of earlier commands when the next command fails', async () => {
+    const oms = system();
+    await oms.idle();
+    const seen = recordEvents();
+    // Its row is dispatched at once; where the store deletes such rows with the next
+    // command's log, the failing cancel takes it and must give it back.
+    const order = await oms.orders.create(orderInput());
+    fault = 'fail_before_commit';
+    await assert.rejects(
+      oms.orders.cancel(order.id, { reason: 'changed mind' }),
+      isError(injected),
+    );
+    await oms.idle();
+    assert.equal(await oms.storage.outbox.count(), 0);
+    clock.advance(LEASE_MS + 1);
+    await oms.sweep();
+    await oms.idle();
+    sameData(seen, ['order.created']);
   });
 
   it('delivers the events of a command whose commit answer was lost, once the lease is over', async () => {

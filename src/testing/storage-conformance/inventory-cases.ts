@@ -88,7 +88,12 @@ function storageCases(test: TestApi, storage: () => StorageAdapter): void {
     const release = movement('LOG', { reservedDelta: -1, orderId: 'ord_log', at: at(2) });
     await s.transaction(async (tx) => {
       if (tx.appendLog) {
-        await tx.appendLog({ history: [], movements: [reserve, release], events: [] });
+        await tx.appendLog({
+          history: [],
+          movements: [reserve, release],
+          events: [],
+          deletedOutbox: [],
+        });
       } else await tx.inventory.appendMovements([reserve, release]);
     });
     sameData((await s.inventory.movements('LOG', { limit: 10 })).data, [release, reserve]);

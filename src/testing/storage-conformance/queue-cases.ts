@@ -71,6 +71,7 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
           history: [entry('pending', 0), entry('confirmed', 1)],
           movements: [],
           events,
+          deletedOutbox: [],
         });
       } else {
         await tx.history.append(entry('pending', 0));
@@ -88,6 +89,7 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
       history,
       movements: [],
       events,
+      deletedOutbox: [],
     });
     await s.transaction(async (tx) => tx.appendLog?.(log([entry('cancelled', 2)], [])));
     await s.transaction(async (tx) => tx.appendLog?.(log([], [])));
@@ -108,6 +110,38 @@ export function queueCases(test: TestApi, storage: () => StorageAdapter): void {
       expected,
     );
     assert.equal(await s.outbox.count(), s.appendLog ? 3 : 2);
+  });
+
+  it('deletes the dispatched outbox rows a command log names, with its transaction or not at all', async () => {
+    const s = storage();
+    const dispatched = [0, 1, 2].map((i) => outboxRecord({ createdAt: at(i) }));
+    await s.outbox.insert(dispatched);
+    const fresh = outboxRecord({ createdAt: at(5) });
+    const log = (deletedOutbox: string[], events: OutboxRecord[] = []) => ({
+      history: [],
+      movements: [],
+      events,
+      deletedOutbox,
+    });
+    const failed = s.transaction(async (tx) => {
+      await tx.appendLog?.(log(idsOf(dispatched)));
+      throw new Error('roll back');
+    });
+    await failed.then(
+      () => assert.fail('expected the transaction to fail'),
+      (error: Error) => assert.equal(error.message, 'roll back'),
+    );
+    assert.equal(await s.outbox.count(), 3);
+    // Only deletes, then deletes with a new event (an unknown id changes nothing).
+    await s.transaction(async (tx) => tx.appendLog?.(log([dispatched[0]!.id, 'evt_unknown'])));
+    await s.transaction(async (tx) =>
+      tx.appendLog?.(log([dispatched[1]!.id, dispatched[2]!.id], [fresh])),
+    );
+    if (s.appendLog) {
+      sameData(idsOf(await s.outbox.claim(at(9), at(10), 10)), idsOf([fresh]));
+    } else {
+      assert.equal(await s.outbox.count(), 3);
+    }
   });
 
   it('deletes dispatched outbox rows and keeps counting the rest', async () => {

@@ -5,8 +5,8 @@ import { rowsShape } from '../statement-shapes.js';
 import type { SqlContext } from './entity-repositories.js';
 
 /**
- * Writes a command's log (history rows, stock movements, outbox events) at the end of its
- * transaction: on Postgres in one statement (the other inserts as data-modifying CTEs of
+ * Writes a command's log (history rows, stock movements, outbox events, deletes of outbox
+ * rows already dispatched) at the end of its transaction: on Postgres in one statement (the other inserts as data-modifying CTEs of
  * the last one), on SQLite — where a statement is a call, not a round trip — as one
  * multi-row insert per table.
  */
@@ -30,6 +30,14 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
         values: shape?.values ?? [],
       };
     });
+  const deleted = [...log.deletedOutbox];
+  if (deleted.length > 0) {
+    writes.push({
+      insert: (q: Creator) => q.deleteFrom('orderflow_outbox').where('id', 'in', deleted),
+      key: `outbox-delete:${deleted.length}`,
+      values: deleted,
+    } as unknown as (typeof writes)[number]);
+  }
   if (writes.length === 0) return;
   if (flags.name !== 'postgres') {
     for (const { insert, key, values } of writes) {
@@ -41,7 +49,7 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
   const build = () => {
     let query: Creator = db;
     for (const [n, { insert }] of writes.slice(0, -1).entries()) {
-      // Unused names for the CTEs: only their side effect (the insert) matters.
+      // Unused names for the CTEs: only their side effect (the write) matters.
       query = query.with(`written_${n}`, (q) => insert(q as Creator)) as unknown as Creator;
     }
     return writes[writes.length - 1]!.insert(query);
