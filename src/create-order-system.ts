@@ -176,7 +176,7 @@ export async function createOrderSystem(options: OrderSystemOptions): Promise<Or
       if (closed) return;
       closed = true;
       // Dispatched rows not deleted yet go now; left behind, the sweep would send them again.
-      await dispatcher.close();
+      await dispatcher.flush();
       await jobs.stop();
       events.removeAllListeners();
       await storage.close();

@@ -30,7 +30,8 @@ const FLUSH_DELAY_MS = 10;
  * the sweep and at start) picks up rows whose dispatcher died. Delivery is at least once:
  * jobs dedupe on ids derived from the event, listeners may see an event again after a crash.
  *
- * Dispatched rows are deleted by the next command this process commits, in its own
+ * Where the store says `outboxDeletesInLog`, a command's rows are dispatched with
+ * deletion `later`: the next command this process commits deletes them in its own
  * transaction (`takeDispatched`), so a busy process sends no delete statements of its
  * own; when no command comes within a few milliseconds, or on `flush()`, they go in one
  * delete. Until then a row stays leased to this process (its `availableAt` lies ahead by
@@ -50,14 +51,16 @@ export class OutboxDispatcher {
   constructor(private readonly deps: OutboxDispatcherDeps) {}
 
   /**
-   * Dispatches rows this process just committed; they are deleted later (see the class).
-   * Never throws: what fails is left for `drain`.
+   * Dispatches committed rows, then deletes them: `now` (with every row dispatched before
+   * and not deleted yet) and resolves when they are gone, or `later`, by the next command
+   * or a few milliseconds on (see the class). Never throws: what fails is left for `drain`.
    */
-  async dispatch(rows: readonly OutboxRecord[]): Promise<void> {
+  async dispatch(rows: readonly OutboxRecord[], deletion: 'now' | 'later' = 'now'): Promise<void> {
     for (const row of rows) {
       if (await this.#deliver(row)) this.#dispatched.push(row.id);
     }
-    this.#scheduleFlush();
+    if (deletion === 'now') await this.flush();
+    else this.#scheduleFlush();
   }
 
   /**
@@ -82,11 +85,6 @@ export class OutboxDispatcher {
     const ids = this.takeDispatched();
     if (ids.length > 0) await this.#delete(ids);
     else await this.#next;
-  }
-
-  /** Stops the flush timer and deletes what is left (on close). */
-  async close(): Promise<void> {
-    await this.flush();
   }
 
   #scheduleFlush(): void {
@@ -139,7 +137,6 @@ export class OutboxDispatcher {
       );
       if (claimed.length === 0) break;
       await this.dispatch(claimed);
-      await this.flush();
       sent += claimed.length;
       if (claimed.length < batchSize) break;
     }

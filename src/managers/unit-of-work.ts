@@ -162,6 +162,7 @@ export async function runCommand<T>(
   let result: T;
   try {
     result = await ctx.storage.transaction(async (tx) => {
+      // A store may run this again (a retried transaction): what the last run took goes back.
       dispatcher.returnDispatched(deleting);
       deleting = [];
       deletesInLog = tx.outboxDeletesInLog === true;
@@ -176,7 +177,6 @@ export async function runCommand<T>(
     dispatcher.returnDispatched(deleting);
     throw error;
   }
-  if (events.length > 0) await dispatcher.dispatch(events);
-  if (!deletesInLog && events.length > 0) await dispatcher.flush();
+  if (events.length > 0) await dispatcher.dispatch(events, deletesInLog ? 'later' : 'now');
   return result;
 }

@@ -1,4 +1,4 @@
-import type { QueryCreator } from 'kysely';
+import type { Compilable, QueryCreator } from 'kysely';
 import type { CommandLog } from '../../../../src/ports/storage.js';
 import type { Database } from '../schema.js';
 import { rowsShape } from '../statement-shapes.js';
@@ -13,7 +13,13 @@ import type { SqlContext } from './entity-repositories.js';
 export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void> {
   const { db, flags, codec, shapes } = ctx;
   type Creator = QueryCreator<Database>;
-  const writes = (
+  /** One statement of the log, and its shape when every row has the same columns. */
+  interface Write {
+    build: (q: Creator) => Compilable<unknown> & { execute(): Promise<unknown> };
+    key: string | undefined;
+    values: readonly unknown[];
+  }
+  const writes: Write[] = (
     [
       ['orderflow_history', log.history.map((h) => codec.historyRow(h))],
       ['orderflow_inventory_movements', log.movements.map((m) => codec.movementRow(m))],
@@ -24,8 +30,7 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
     .map(([table, rows]) => {
       const shape = rowsShape(rows);
       return {
-        insert: (q: Creator) => q.insertInto(table).values(rows as never),
-        // The statement's shape, when every row has the same columns.
+        build: (q: Creator) => q.insertInto(table).values(rows as never),
         key: shape && `${table}:${rows.length}:${shape.columns}`,
         values: shape?.values ?? [],
       };
@@ -33,29 +38,29 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
   const deleted = [...log.deletedOutbox];
   if (deleted.length > 0) {
     writes.push({
-      insert: (q: Creator) => q.deleteFrom('orderflow_outbox').where('id', 'in', deleted),
+      build: (q) => q.deleteFrom('orderflow_outbox').where('id', 'in', deleted),
       key: `outbox-delete:${deleted.length}`,
       values: deleted,
-    } as unknown as (typeof writes)[number]);
+    });
   }
   if (writes.length === 0) return;
   if (flags.name !== 'postgres') {
-    for (const { insert, key, values } of writes) {
-      if (key) await shapes.execute(db, `log:${key}`, values, () => insert(db));
-      else await insert(db).execute();
+    for (const { build, key, values } of writes) {
+      if (key) await shapes.execute(db, `log:${key}`, values, () => build(db));
+      else await build(db).execute();
     }
     return;
   }
-  const build = () => {
+  const statement = () => {
     let query: Creator = db;
-    for (const [n, { insert }] of writes.slice(0, -1).entries()) {
+    for (const [n, { build }] of writes.slice(0, -1).entries()) {
       // Unused names for the CTEs: only their side effect (the write) matters.
-      query = query.with(`written_${n}`, (q) => insert(q as Creator)) as unknown as Creator;
+      query = query.with(`written_${n}`, (q) => build(q as Creator) as never) as unknown as Creator;
     }
-    return writes[writes.length - 1]!.insert(query);
+    return writes[writes.length - 1]!.build(query);
   };
   if (writes.some((w) => !w.key)) {
-    await build().execute();
+    await statement().execute();
     return;
   }
   const key = `log:${writes.map((w) => w.key).join('|')}`;
@@ -63,6 +68,6 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
     db,
     key,
     writes.flatMap((w) => w.values),
-    build,
+    statement,
   );
 }
