@@ -38,4 +38,26 @@ describe.skipIf(!enabled)('postgres: text the database cannot store', () => {
       await oms.close();
     }
   });
+
+  it('answers a read by text the database cannot compare as a validation error', async () => {
+    const schema = scratchSchema();
+    schemas.push(schema);
+    const oms = await createOrderSystem({
+      storage: postgresStorage({ connectionString: PG_URL, schema }),
+      jobs: inProcessJobs({ logger: silentLogger }),
+      logger: silentLogger,
+    });
+    try {
+      await oms.inventory.set('MUG', { onHand: 5 });
+      await expect(oms.inventory.get('MUG\u0000')).rejects.toMatchObject({
+        code: 'validation_error',
+      });
+      await expect(oms.inventory.movements('MUG\u0000')).rejects.toMatchObject({
+        code: 'validation_error',
+      });
+      expect((await oms.inventory.get('MUG')).onHand).toBe(5);
+    } finally {
+      await oms.close();
+    }
+  });
 });

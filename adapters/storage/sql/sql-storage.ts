@@ -47,6 +47,52 @@ const CONFLICT_CODES = new Set(['40001', '40P01']);
  */
 const UNSTORABLE_TEXT_CODES = new Set(['22021', '22P05', '22P02']);
 
+/** A database error as callers should see it: conflicts and unstorable text translated. */
+function translated(error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error;
+  if (CONFLICT_CODES.has(code)) return new ConcurrencyError('transaction', code);
+  if (UNSTORABLE_TEXT_CODES.has(code)) {
+    return new ValidationError('Input contains text the database cannot store', [
+      {
+        path: [],
+        message: 'must not contain NUL characters or unpaired surrogates',
+        code: 'invalid_string',
+      },
+    ]);
+  }
+  return error;
+}
+
+type Method = (...args: unknown[]) => Promise<unknown>;
+
+/**
+ * The repositories as used outside a transaction (each call its own statement), with
+ * database errors translated as a transaction's are: a read by a key the database cannot
+ * even compare (a SKU with a NUL character, say) is bad input, not a server error.
+ */
+function translatingErrors(repositories: Repositories): Repositories {
+  const wrap =
+    (target: object, fn: Method): Method =>
+    (...args) =>
+      fn.apply(target, args).catch((error: unknown) => {
+        throw translated(error);
+      });
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(repositories)) {
+    if (typeof value === 'function') out[name] = wrap(repositories, value as Method);
+    else if (value !== null && typeof value === 'object') {
+      out[name] = Object.fromEntries(
+        Object.entries(value as Record<string, Method>).map(([method, fn]) => [
+          method,
+          wrap(value, fn),
+        ]),
+      );
+    } else out[name] = value;
+  }
+  return out as unknown as Repositories;
+}
+
 export function sqlRepositories(ctx: SqlContext): Repositories {
   return {
     appendLog: (log) => appendLog(ctx, log),
@@ -75,7 +121,7 @@ export function createSqlStorage(parts: SqlStorageParts): StorageAdapter {
   const db = parts.schema ? parts.db.withSchema(parts.schema) : parts.db;
   const codec = new RowCodec(flags);
   const shapes = new StatementShapes();
-  const root = sqlRepositories({ db, flags, codec, shapes });
+  const root = translatingErrors(sqlRepositories({ db, flags, codec, shapes }));
   let closed = false;
 
   async function migrate(): Promise<void> {
@@ -115,20 +161,7 @@ export function createSqlStorage(parts: SqlStorageParts): StorageAdapter {
           fn(sqlRepositories({ db: trx, flags, codec, shapes })),
         );
       } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        if (typeof code === 'string' && CONFLICT_CODES.has(code)) {
-          throw new ConcurrencyError('transaction', code);
-        }
-        if (typeof code === 'string' && UNSTORABLE_TEXT_CODES.has(code)) {
-          throw new ValidationError('Input contains text the database cannot store', [
-            {
-              path: [],
-              message: 'must not contain NUL characters or unpaired surrogates',
-              code: 'invalid_string',
-            },
-          ]);
-        }
-        throw error;
+        throw translated(error);
       }
     },
     async ping() {
