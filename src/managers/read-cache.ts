@@ -1,73 +1,292 @@
 import { cloneJson } from '../domain/clone-json.js';
-import type { OrderRepository, Repositories, ShipmentRepository } from '../ports/storage.js';
+import type {
+  CommandLog,
+  GetOptions,
+  InventoryQuery,
+  InventoryRepository,
+  OrderQuery,
+  OrderRepository,
+  PageRequest,
+  PaymentQuery,
+  PaymentRepository,
+  Repositories,
+  ReturnQuery,
+  ReturnRepository,
+  ShipmentRepository,
+} from '../ports/storage.js';
+import type { InventoryRecord, StockMovement } from '../schemas/inventory.js';
 import type { OrderRecord } from '../schemas/order.js';
+import type { PaymentRecord } from '../schemas/payment.js';
+import type { ReturnRecord } from '../schemas/return.js';
 import type { ShipmentRecord } from '../schemas/shipment.js';
 
 /**
- * The repositories of one transaction, answering repeated reads of a locked order — the
- * order row and its shipment list — from what the transaction already read or wrote.
+ * The repositories of one transaction, answering repeated reads from what the transaction
+ * already read or wrote:
  *
- * Sound because of the locking rules: once a transaction has locked an order (read it
- * `forUpdate`, inserted or updated it), no other transaction can change that order, and
- * every shipment write holds its order's lock too (SQLite and memory: one writer at a
- * time). The transaction's own shipment updates replace their entry in the order's cached
- * list, and an inserted shipment drops the list. Everything else reads through. Callers
- * get copies, so they may change what they read.
+ * - **A locked order or return** (read `forUpdate`, inserted or updated): no other
+ *   transaction can change it until this one ends.
+ * - **The shipment list of a locked order**: every shipment write holds its order's lock
+ *   (SQLite and memory: one writer at a time). The transaction's own shipment writes are
+ *   applied to the cached list, or drop it.
+ * - **An order's payment list**, until the transaction takes a lock it did not hold or
+ *   writes a payment. Payments change under their own row lock, not the order's, so a
+ *   later read may see another transaction's commit; but nothing orders this transaction
+ *   after that commit unless it waited for a lock in between, so answering with the
+ *   earlier read is what the later one could have returned. A read after a new lock must
+ *   see what the lock holder committed (see the storage port): every locking read the
+ *   cache cannot answer, every write of a payment, and every write of an order or return
+ *   the transaction had not locked drops the lists.
+ *
+ * Everything else reads through. Callers get copies, so they may change what they read.
+ * Built once per transaction, so the wrappers are classes (no closures per transaction).
  */
 export function withReadCache(tx: Repositories): Repositories {
-  const orders = new Map<string, OrderRecord>();
-  const shipments = new Map<string, ShipmentRecord[]>();
-  // Records are JSON-shaped: a plain deep copy, several times cheaper than structuredClone.
-  const copy = cloneJson;
+  return new CachedRepositories(tx);
+}
 
-  const cachedOrders: OrderRepository = {
-    async get(id, options) {
-      const cached = orders.get(id);
-      if (cached) return copy(cached);
-      const record = await tx.orders.get(id, options);
-      if (record && options?.forUpdate) orders.set(id, copy(record));
-      return record;
-    },
-    async insert(order) {
-      await tx.orders.insert(order);
-      orders.set(order.id, copy(order));
-    },
-    async update(order, expectedVersion) {
-      const written = await tx.orders.update(order, expectedVersion);
-      if (written) orders.set(order.id, copy(order));
-      else orders.delete(order.id);
-      return written;
-    },
-    list: (query) => tx.orders.list(query),
-  };
-  const cachedShipments: ShipmentRepository = {
-    async listByOrder(orderId) {
-      const cached = shipments.get(orderId);
-      if (cached) return copy(cached);
-      const list = await tx.shipments.listByOrder(orderId);
-      if (orders.has(orderId)) shipments.set(orderId, copy(list));
-      return list;
-    },
-    async insert(shipment) {
-      shipments.delete(shipment.orderId);
-      await tx.shipments.insert(shipment);
-    },
-    async update(shipment, expectedVersion) {
-      const written = await tx.shipments.update(shipment, expectedVersion);
-      // The cached list takes what was written, as a read would return it now.
-      const cached = shipments.get(shipment.orderId);
-      const at = cached?.findIndex((s) => s.id === shipment.id) ?? -1;
-      if (written && cached && at >= 0) cached[at] = copy(shipment);
-      else shipments.delete(shipment.orderId);
-      return written;
-    },
-    get: (id, options) => tx.shipments.get(id, options),
-    listByOrders: (orderIds) => tx.shipments.listByOrders(orderIds),
-  };
-  // The adapter's object stays the prototype (it may be a class instance); only the two
-  // repositories above are replaced.
-  return Object.create(tx, {
-    orders: { value: cachedOrders, enumerable: true },
-    shipments: { value: cachedShipments, enumerable: true },
-  });
+// Records are JSON-shaped: a plain deep copy, several times cheaper than structuredClone.
+const copy = cloneJson;
+
+/** What the transaction read or wrote, shared by its repositories. */
+class Reads {
+  readonly orders = new Map<string, OrderRecord>();
+  readonly returns = new Map<string, ReturnRecord>();
+  readonly shipments = new Map<string, ShipmentRecord[]>();
+  readonly payments = new Map<string, PaymentRecord[]>();
+
+  /** The transaction may have waited for another's commit: payment lists read again. */
+  mayHaveWaited(): void {
+    if (this.payments.size > 0) this.payments.clear();
+  }
+
+  locking(options: GetOptions | undefined): void {
+    if (options?.forUpdate) this.mayHaveWaited();
+  }
+}
+
+class CachedRepositories implements Repositories {
+  readonly orders: OrderRepository;
+  readonly returns: ReturnRepository;
+  readonly shipments: ShipmentRepository;
+  readonly payments: PaymentRepository;
+  readonly inventory: InventoryRepository;
+
+  constructor(private readonly tx: Repositories) {
+    const reads = new Reads();
+    this.orders = new CachedOrders(tx.orders, reads);
+    this.returns = new CachedReturns(tx.returns, reads);
+    this.shipments = new CachedShipments(tx.shipments, reads);
+    this.payments = new CachedPayments(tx.payments, reads);
+    this.inventory = new LockingInventory(tx.inventory, reads);
+  }
+
+  get history() {
+    return this.tx.history;
+  }
+  get outbox() {
+    return this.tx.outbox;
+  }
+  get idempotency() {
+    return this.tx.idempotency;
+  }
+  get deadLetters() {
+    return this.tx.deadLetters;
+  }
+  get providerEvents() {
+    return this.tx.providerEvents;
+  }
+  get readsAreLocal() {
+    return this.tx.readsAreLocal;
+  }
+  get outboxDeletesInLog() {
+    return this.tx.outboxDeletesInLog;
+  }
+  get appendLog(): ((log: CommandLog) => Promise<void>) | undefined {
+    const { tx } = this;
+    return tx.appendLog && ((log) => tx.appendLog!(log));
+  }
+}
+
+class CachedOrders implements OrderRepository {
+  constructor(
+    private readonly inner: OrderRepository,
+    private readonly reads: Reads,
+  ) {}
+
+  async get(id: string, options?: GetOptions) {
+    const cached = this.reads.orders.get(id);
+    if (cached) return copy(cached);
+    this.reads.locking(options);
+    const record = await this.inner.get(id, options);
+    if (record && options?.forUpdate) this.reads.orders.set(id, copy(record));
+    return record;
+  }
+  async insert(order: OrderRecord) {
+    await this.inner.insert(order);
+    this.reads.orders.set(order.id, copy(order));
+  }
+  async update(order: OrderRecord, expectedVersion: number) {
+    const { orders } = this.reads;
+    if (!orders.has(order.id)) this.reads.mayHaveWaited();
+    const written = await this.inner.update(order, expectedVersion);
+    if (written) orders.set(order.id, copy(order));
+    else orders.delete(order.id);
+    return written;
+  }
+  list(query: OrderQuery) {
+    return this.inner.list(query);
+  }
+}
+
+class CachedReturns implements ReturnRepository {
+  constructor(
+    private readonly inner: ReturnRepository,
+    private readonly reads: Reads,
+  ) {}
+
+  async get(id: string, options?: GetOptions) {
+    const cached = this.reads.returns.get(id);
+    if (cached) return copy(cached);
+    this.reads.locking(options);
+    const record = await this.inner.get(id, options);
+    if (record && options?.forUpdate) this.reads.returns.set(id, copy(record));
+    return record;
+  }
+  async insert(ret: ReturnRecord) {
+    await this.inner.insert(ret);
+    this.reads.returns.set(ret.id, copy(ret));
+  }
+  async update(ret: ReturnRecord, expectedVersion: number) {
+    const { returns } = this.reads;
+    if (!returns.has(ret.id)) this.reads.mayHaveWaited();
+    const written = await this.inner.update(ret, expectedVersion);
+    if (written) returns.set(ret.id, copy(ret));
+    else returns.delete(ret.id);
+    return written;
+  }
+  list(query: ReturnQuery) {
+    return this.inner.list(query);
+  }
+  listByOrder(orderId: string) {
+    return this.inner.listByOrder(orderId);
+  }
+}
+
+class CachedShipments implements ShipmentRepository {
+  constructor(
+    private readonly inner: ShipmentRepository,
+    private readonly reads: Reads,
+  ) {}
+
+  async listByOrder(orderId: string) {
+    const cached = this.reads.shipments.get(orderId);
+    if (cached) return copy(cached);
+    const list = await this.inner.listByOrder(orderId);
+    if (this.reads.orders.has(orderId)) this.reads.shipments.set(orderId, copy(list));
+    return list;
+  }
+  async insert(shipment: ShipmentRecord) {
+    await this.inner.insert(shipment);
+    // The list is oldest first by (createdAt, id): a shipment newer than every cached one
+    // goes last, as a read would place it; a tie is left to the database's ordering.
+    const cached = this.reads.shipments.get(shipment.orderId);
+    if (cached?.every((s) => s.createdAt < shipment.createdAt)) cached.push(copy(shipment));
+    else this.reads.shipments.delete(shipment.orderId);
+  }
+  async update(shipment: ShipmentRecord, expectedVersion: number) {
+    const written = await this.inner.update(shipment, expectedVersion);
+    // The cached list takes what was written, as a read would return it now.
+    const cached = this.reads.shipments.get(shipment.orderId);
+    const at = cached?.findIndex((s) => s.id === shipment.id) ?? -1;
+    if (written && cached && at >= 0) cached[at] = copy(shipment);
+    else this.reads.shipments.delete(shipment.orderId);
+    return written;
+  }
+  get(id: string, options?: GetOptions) {
+    this.reads.locking(options);
+    return this.inner.get(id, options);
+  }
+  listByOrders(orderIds: readonly string[]) {
+    return this.inner.listByOrders(orderIds);
+  }
+}
+
+class CachedPayments implements PaymentRepository {
+  constructor(
+    private readonly inner: PaymentRepository,
+    private readonly reads: Reads,
+  ) {}
+
+  async listByOrder(orderId: string) {
+    const cached = this.reads.payments.get(orderId);
+    if (cached) return copy(cached);
+    const list = await this.inner.listByOrder(orderId);
+    this.reads.payments.set(orderId, copy(list));
+    return list;
+  }
+  get(id: string, options?: GetOptions) {
+    this.reads.locking(options);
+    return this.inner.get(id, options);
+  }
+  async insert(payment: PaymentRecord) {
+    this.reads.mayHaveWaited();
+    await this.inner.insert(payment);
+  }
+  async update(payment: PaymentRecord, expectedVersion: number) {
+    this.reads.mayHaveWaited();
+    return this.inner.update(payment, expectedVersion);
+  }
+  list(query: PaymentQuery) {
+    return this.inner.list(query);
+  }
+  listByOrders(orderIds: readonly string[]) {
+    return this.inner.listByOrders(orderIds);
+  }
+  listUnsettled(before: string, limit: number) {
+    return this.inner.listUnsettled(before, limit);
+  }
+  findIdByProviderReference(providerReference: string) {
+    return this.inner.findIdByProviderReference(providerReference);
+  }
+}
+
+/** Stock reads through; its locking reads drop the payment lists. */
+class LockingInventory implements InventoryRepository {
+  readonly getMany?: (skus: readonly string[], options?: GetOptions) => Promise<InventoryRecord[]>;
+
+  constructor(
+    private readonly inner: InventoryRepository,
+    private readonly reads: Reads,
+  ) {
+    if (inner.getMany) {
+      this.getMany = (skus, options) => {
+        this.reads.locking(options);
+        return inner.getMany!(skus, options);
+      };
+    }
+  }
+
+  get(sku: string, options?: GetOptions) {
+    this.reads.locking(options);
+    return this.inner.get(sku, options);
+  }
+  insert(record: InventoryRecord) {
+    return this.inner.insert(record);
+  }
+  update(record: InventoryRecord, expectedVersion: number) {
+    return this.inner.update(record, expectedVersion);
+  }
+  list(query: InventoryQuery) {
+    return this.inner.list(query);
+  }
+  appendMovements(movements: readonly StockMovement[]) {
+    return this.inner.appendMovements(movements);
+  }
+  movements(sku: string, page: PageRequest) {
+    return this.inner.movements(sku, page);
+  }
+  reservedForOrder(orderId: string) {
+    return this.inner.reservedForOrder(orderId);
+  }
 }

@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { withReadCache } from '../../src/managers/read-cache.js';
 import type { GetOptions, Repositories } from '../../src/ports/storage.js';
+import type { InventoryRecord } from '../../src/schemas/inventory.js';
 import type { OrderRecord } from '../../src/schemas/order.js';
 import type { ShipmentRecord } from '../../src/schemas/shipment.js';
-import { orderRecord } from '../../src/testing/storage-conformance/fixtures.js';
+import { memoryStorage } from '../../adapters/storage/memory/index.js';
+import {
+  orderRecord,
+  paymentRecord,
+  returnRecord,
+} from '../../src/testing/storage-conformance/fixtures.js';
 
 /**
  * A store of orders and shipments that other transactions may change at any time, and
@@ -33,6 +39,7 @@ function store() {
         return structuredClone(shipments.filter((s) => s.orderId === orderId));
       },
     },
+    inventory: {},
   };
   return { orders, shipments, reads, tx: tx as unknown as Repositories };
 }
@@ -105,5 +112,161 @@ describe('the read cache of a transaction', () => {
     db.shipments.push(shipment(order.id));
 
     expect(await tx.shipments.listByOrder(order.id)).toEqual([shipment(order.id)]);
+  });
+});
+
+/**
+ * The memory store as a transaction's repositories, recording the calls that reach it;
+ * writes through `storage` play the other transactions.
+ */
+function recorded() {
+  const storage = memoryStorage();
+  const calls: string[] = [];
+  const wrap = <T extends object>(name: string, repo: T): T =>
+    new Proxy(repo, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.push(`${name}.${String(key)}`);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  const tx = {
+    orders: wrap('orders', storage.orders),
+    returns: wrap('returns', storage.returns),
+    payments: wrap('payments', storage.payments),
+    shipments: wrap('shipments', storage.shipments),
+    inventory: wrap('inventory', storage.inventory),
+  } as unknown as Repositories;
+  const count = (call: string) => calls.filter((c) => c === call).length;
+  return { storage, tx: withReadCache(tx), count };
+}
+
+describe('the read cache: returns and payment lists', () => {
+  it('answers a locked return again from what it read or wrote', async () => {
+    const { storage, tx, count } = recorded();
+    const ret = returnRecord('order_1');
+    await storage.returns.insert(ret);
+
+    await tx.returns.get(ret.id, { forUpdate: true });
+    const approved = { ...ret, state: 'approved' as const, version: 2 };
+    expect(await tx.returns.update(approved, 1)).toBe(true);
+
+    expect(await tx.returns.get(ret.id, { forUpdate: true })).toEqual(approved);
+    expect(count('returns.get')).toBe(1);
+  });
+
+  it("reads an order's payments once, and again after a lock it did not hold", async () => {
+    const { storage, tx, count } = recorded();
+    const order = orderRecord();
+    await storage.orders.insert(order);
+    const payment = paymentRecord(order.id);
+    await storage.payments.insert(payment);
+
+    expect(await tx.payments.listByOrder(order.id)).toEqual([payment]);
+    expect(await tx.payments.listByOrder(order.id)).toEqual([payment]);
+    expect(count('payments.listByOrder')).toBe(1);
+
+    // Another transaction refunds part of it, and this one then waits for the row lock.
+    const refunded = { ...payment, refundedAmount: 100, version: 2 };
+    await storage.payments.update(refunded, 1);
+    await tx.payments.get(payment.id, { forUpdate: true });
+
+    expect(await tx.payments.listByOrder(order.id)).toEqual([refunded]);
+    expect(count('payments.listByOrder')).toBe(2);
+  });
+
+  const order = orderRecord();
+  const payment = paymentRecord(order.id);
+  const ret = returnRecord(order.id);
+  const shipmentOfOrder = shipment(order.id);
+  const stock: InventoryRecord = {
+    sku: 'MUG',
+    onHand: 5,
+    reserved: 0,
+    allowBackorder: false,
+    version: 1,
+    createdAt: order.createdAt,
+    updatedAt: order.createdAt,
+  };
+  type Step = (tx: Repositories) => Promise<unknown>;
+  const afterLockOrPaymentWrite: [string, Step][] = [
+    ['a locked payment read', (tx) => tx.payments.get(payment.id, { forUpdate: true })],
+    ['a locked order read', (tx) => tx.orders.get(order.id, { forUpdate: true })],
+    ['a locked return read', (tx) => tx.returns.get(ret.id, { forUpdate: true })],
+    ['a locked shipment read', (tx) => tx.shipments.get(shipmentOfOrder.id, { forUpdate: true })],
+    ['a locked stock read', (tx) => tx.inventory.get('MUG', { forUpdate: true })],
+    ['locked stock reads', (tx) => tx.inventory.getMany!(['MUG'], { forUpdate: true })],
+    ['a payment write', (tx) => tx.payments.update({ ...payment, version: 2 }, 1)],
+    ['a new payment', (tx) => tx.payments.insert(paymentRecord(order.id))],
+    ['a write of an order not locked', (tx) => tx.orders.update({ ...order, version: 2 }, 1)],
+    ['a write of a return not locked', (tx) => tx.returns.update({ ...ret, version: 2 }, 1)],
+  ];
+  const withoutNewLock: [string, Step][] = [
+    ['a plain payment read', (tx) => tx.payments.get(payment.id)],
+    ['a plain order read', (tx) => tx.orders.get(order.id)],
+    ['an order it holds locked, read again', (tx) => tx.orders.get(order.id, { forUpdate: true })],
+    ['a write of the order it holds locked', (tx) => tx.orders.update({ ...order, version: 2 }, 1)],
+  ];
+
+  async function listTwiceAround(step: Step): Promise<number> {
+    const { storage, tx, count } = recorded();
+    await storage.orders.insert(order);
+    await storage.payments.insert(payment);
+    await storage.returns.insert(ret);
+    await storage.shipments.insert(shipmentOfOrder);
+    await storage.inventory.insert(stock);
+    if (step === withoutNewLock[2]![1] || step === withoutNewLock[3]![1]) {
+      await tx.orders.get(order.id, { forUpdate: true });
+    }
+    await tx.payments.listByOrder(order.id);
+    await step(tx);
+    await tx.payments.listByOrder(order.id);
+    return count('payments.listByOrder');
+  }
+
+  it.each(afterLockOrPaymentWrite)('reads the payments again after %s', async (_, step) => {
+    expect(await listTwiceAround(step)).toBe(2);
+  });
+
+  it.each(withoutNewLock)('answers the payments again after %s', async (_, step) => {
+    expect(await listTwiceAround(step)).toBe(1);
+  });
+});
+
+describe('the read cache: shipments a transaction inserts', () => {
+  it('places a newer shipment last in the cached list of its locked order', async () => {
+    const { storage, tx, count } = recorded();
+    const order = orderRecord();
+    await storage.orders.insert(order);
+    const first = shipment(order.id);
+    await storage.shipments.insert(first);
+    await tx.orders.get(order.id, { forUpdate: true });
+    await tx.shipments.listByOrder(order.id);
+
+    const second = { ...first, id: 'shp_second', createdAt: '2026-01-02T00:00:00.000Z' };
+    await tx.shipments.insert(second);
+
+    expect(await tx.shipments.listByOrder(order.id)).toEqual([first, second]);
+    expect(count('shipments.listByOrder')).toBe(1);
+  });
+
+  it('reads the list again when an inserted shipment ties with a cached one', async () => {
+    const { storage, tx, count } = recorded();
+    const order = orderRecord();
+    await storage.orders.insert(order);
+    const first = shipment(order.id);
+    await storage.shipments.insert(first);
+    await tx.orders.get(order.id, { forUpdate: true });
+    await tx.shipments.listByOrder(order.id);
+
+    await tx.shipments.insert({ ...first, id: 'shp_0_same_time' });
+
+    expect((await tx.shipments.listByOrder(order.id)).map((s) => s.id)).toEqual(
+      (await storage.shipments.listByOrder(order.id)).map((s) => s.id),
+    );
+    expect(count('shipments.listByOrder')).toBe(2);
   });
 });
