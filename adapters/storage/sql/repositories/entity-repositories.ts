@@ -132,7 +132,10 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
 
   return {
     async get(id, options) {
-      if (!options?.forUpdate) return (await selectPaymentsWithRefunds(ctx, { id }))[0];
+      // Where reads take no row locks (SQLite serializes writers), one joined statement.
+      if (!options?.forUpdate || !ctx.flags.rowLocks) {
+        return (await selectPaymentsWithRefunds(ctx, { id }))[0];
+      }
       // Locked: the row first, then its refunds in a statement of their own. A statement
       // that waited for the lock sees the locked row as committed, but the rows it joins
       // as they were when it started — refunds the lock holder added would be missing.

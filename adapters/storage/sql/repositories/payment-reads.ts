@@ -26,8 +26,9 @@ type JoinedRow = PaymentRow & Record<`refund_${(typeof REFUND_COLUMNS)[number]}`
 /**
  * Payments with their refunds in one statement — payments left-joined to their refunds —
  * oldest payment first, each payment's refunds in the order they were asked for. Either one
- * payment by `id` or every payment of `orderIds`. Never for a locking read: on Postgres a
- * statement that waits for a row lock re-reads the locked row but not the rows it joins.
+ * payment by `id` or every payment of `orderIds`. Never for a locking read where reads
+ * take row locks: on Postgres a statement that waits for a row lock re-reads the locked row
+ * but not the rows it joins.
  */
 export async function selectPaymentsWithRefunds(
   { db, codec, shapes }: SqlContext,
