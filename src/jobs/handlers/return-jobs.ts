@@ -86,7 +86,9 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
       await runCommand(ctx, (uow) => settleReturn(uow, returnId));
       return;
     }
-    const since = await lastRetryAt(ctx, returnId);
+    // Declines since the last retry can reach the limit only when all declines do, so
+    // the history is read only then.
+    let since: Promise<string | undefined> | undefined;
     const candidates = orderPayments
       .filter((p) => p.state === 'captured' || p.state === 'partially_refunded')
       .map((p) => ({
@@ -99,9 +101,11 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
       if (left <= 0) break;
       const amount = Math.min(left, refundable);
       const declined = declinedRefunds(payment, (r) => r.returnId === returnId);
+      const retriedAt =
+        declined >= MAX_DECLINED_REFUNDS ? await (since ??= lastRetryAt(ctx, returnId)) : undefined;
       const declinedSinceRetry = declinedRefunds(
         payment,
-        (r) => r.returnId === returnId && (since === undefined || r.createdAt > since),
+        (r) => r.returnId === returnId && (retriedAt === undefined || r.createdAt > retriedAt),
       );
       if (declinedSinceRetry >= MAX_DECLINED_REFUNDS) {
         await fail(
