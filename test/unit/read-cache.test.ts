@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { memoryStorage } from '../../adapters/storage/memory/index.js';
 import { withReadCache } from '../../src/managers/read-cache.js';
 import type { GetOptions, Repositories } from '../../src/ports/storage.js';
 import type { InventoryRecord } from '../../src/schemas/inventory.js';
 import type { OrderRecord } from '../../src/schemas/order.js';
 import type { ShipmentRecord } from '../../src/schemas/shipment.js';
-import { memoryStorage } from '../../adapters/storage/memory/index.js';
 import {
   orderRecord,
   paymentRecord,

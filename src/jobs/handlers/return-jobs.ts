@@ -87,8 +87,12 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
       return;
     }
     // Declines since the last retry can reach the limit only when all declines do, so
-    // the history is read only then.
+    // the history is read only then, and once.
     let since: Promise<string | undefined> | undefined;
+    const retriedAt = () => {
+      since ??= lastRetryAt(ctx, returnId);
+      return since;
+    };
     const candidates = orderPayments
       .filter((p) => p.state === 'captured' || p.state === 'partially_refunded')
       .map((p) => ({
@@ -101,11 +105,10 @@ export function refundReturnHandler({ ctx, payments }: JobDeps) {
       if (left <= 0) break;
       const amount = Math.min(left, refundable);
       const declined = declinedRefunds(payment, (r) => r.returnId === returnId);
-      const retriedAt =
-        declined >= MAX_DECLINED_REFUNDS ? await (since ??= lastRetryAt(ctx, returnId)) : undefined;
+      const retried = declined >= MAX_DECLINED_REFUNDS ? await retriedAt() : undefined;
       const declinedSinceRetry = declinedRefunds(
         payment,
-        (r) => r.returnId === returnId && (retriedAt === undefined || r.createdAt > retriedAt),
+        (r) => r.returnId === returnId && (retried === undefined || r.createdAt > retried),
       );
       if (declinedSinceRetry >= MAX_DECLINED_REFUNDS) {
         await fail(
