@@ -49,13 +49,38 @@ const decisions = new WeakMap<AnyStateMachine, Map<string, string | null>>();
 
 /** Every (event → state) the machine allows from `state` now. */
 export function allowedMoves(machine: AnyStateMachine, state: string, context: object): Decision[] {
-  const moves: Decision[] = [];
-  for (const type of machineEvents(machine)) {
-    const to = nextState(machine, state, { type }, context);
-    if (to !== undefined) moves.push({ event: type, from: state, to });
+  return movesFrom(machine, state, context).map((m) => ({ ...m }));
+}
+
+/**
+ * The moves from `state` given `context`, memoized like `nextState` (a transition asks for
+ * all of them to find the event that leads to a target state). Shared: never changed.
+ */
+function movesFrom(
+  machine: AnyStateMachine,
+  state: string,
+  context: object,
+): readonly Readonly<Decision>[] {
+  let cache = moveLists.get(machine);
+  if (!cache) {
+    cache = new Map();
+    moveLists.set(machine, cache);
+  }
+  const key = `${state}|${JSON.stringify(context)}`;
+  let moves = cache.get(key);
+  if (!moves) {
+    const found: Decision[] = [];
+    for (const type of machineEvents(machine)) {
+      const to = nextState(machine, state, { type }, context);
+      if (to !== undefined) found.push({ event: type, from: state, to });
+    }
+    moves = Object.freeze(found.map((m) => Object.freeze(m)));
+    cache.set(key, moves);
   }
   return moves;
 }
+
+const moveLists = new WeakMap<AnyStateMachine, Map<string, readonly Readonly<Decision>[]>>();
 
 /** The states reachable from `state` in one step, without duplicates. */
 export function reachableStates(
@@ -63,7 +88,7 @@ export function reachableStates(
   state: string,
   context: object,
 ): string[] {
-  return [...new Set(allowedMoves(machine, state, context).map((m) => m.to))];
+  return [...new Set(movesFrom(machine, state, context).map((m) => m.to))];
 }
 
 /**
@@ -76,5 +101,5 @@ export function eventForTarget(
   target: string,
   context: object,
 ): string | undefined {
-  return allowedMoves(machine, state, context).find((m) => m.to === target)?.event;
+  return movesFrom(machine, state, context).find((m) => m.to === target)?.event;
 }
