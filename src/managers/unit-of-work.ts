@@ -38,7 +38,11 @@ export class UnitOfWork {
    * order answers with what the move presented instead of reading payments and shipments
    * again (see `moveOrder`).
    */
-  readonly presented = new WeakMap<OrderRecord, Order>();
+  get presented(): Map<OrderRecord, Order> {
+    this.#presented ??= new Map();
+    return this.#presented;
+  }
+  #presented: Map<OrderRecord, Order> | undefined;
 
   /**
    * The transaction's repositories; repeated reads of a locked order come from memory

@@ -15,19 +15,31 @@ export function withStatementCache(
   database: SqliteDatabase,
   capacity = DEFAULT_CAPACITY,
 ): SqliteDatabase {
-  const cache = new Map<string, SqliteStatement>();
+  // Each entry remembers when it was last used; the least recently used one is looked for
+  // only when the cache is full, so a hit costs one lookup and no reordering.
+  const cache = new Map<string, { statement: SqliteStatement; used: number }>();
+  let clock = 0;
   return {
     close: () => database.close(),
     prepare(source) {
-      let statement = cache.get(source);
-      if (statement) {
-        // Most recently used last, so the first key is the one to evict.
-        cache.delete(source);
-      } else {
-        statement = database.prepare(source);
-        if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
+      const hit = cache.get(source);
+      if (hit) {
+        hit.used = ++clock;
+        return hit.statement;
       }
-      cache.set(source, statement);
+      if (cache.size >= capacity) {
+        let oldest: string | undefined;
+        let oldestUse = Number.POSITIVE_INFINITY;
+        for (const [key, entry] of cache) {
+          if (entry.used < oldestUse) {
+            oldest = key;
+            oldestUse = entry.used;
+          }
+        }
+        cache.delete(oldest!);
+      }
+      const statement = database.prepare(source);
+      cache.set(source, { statement, used: ++clock });
       return statement;
     },
   };
