@@ -66,21 +66,36 @@ class Reads {
 }
 
 class CachedRepositories implements Repositories {
-  readonly orders: OrderRepository;
-  readonly returns: ReturnRepository;
-  readonly shipments: ShipmentRepository;
-  readonly payments: PaymentRepository;
-  readonly inventory: InventoryRepository;
+  readonly #reads = new Reads();
+  #orders: OrderRepository | undefined;
+  #returns: ReturnRepository | undefined;
+  #shipments: ShipmentRepository | undefined;
+  #payments: PaymentRepository | undefined;
+  #inventory: InventoryRepository | undefined;
 
-  constructor(private readonly tx: Repositories) {
-    const reads = new Reads();
-    this.orders = new CachedOrders(tx.orders, reads);
-    this.returns = new CachedReturns(tx.returns, reads);
-    this.shipments = new CachedShipments(tx.shipments, reads);
-    this.payments = new CachedPayments(tx.payments, reads);
-    this.inventory = new LockingInventory(tx.inventory, reads);
+  constructor(private readonly tx: Repositories) {}
+
+  // Each wrapper is made on first use: most commands touch a few repositories.
+  get orders() {
+    this.#orders ??= new CachedOrders(this.tx.orders, this.#reads);
+    return this.#orders;
   }
-
+  get returns() {
+    this.#returns ??= new CachedReturns(this.tx.returns, this.#reads);
+    return this.#returns;
+  }
+  get shipments() {
+    this.#shipments ??= new CachedShipments(this.tx.shipments, this.#reads);
+    return this.#shipments;
+  }
+  get payments() {
+    this.#payments ??= new CachedPayments(this.tx.payments, this.#reads);
+    return this.#payments;
+  }
+  get inventory() {
+    this.#inventory ??= new LockingInventory(this.tx.inventory, this.#reads);
+    return this.#inventory;
+  }
   get history() {
     return this.tx.history;
   }

@@ -1,6 +1,20 @@
 import { type Kysely, Migrator, sql } from 'kysely';
 import { ConcurrencyError, isOrderflowError, ValidationError } from '../../../src/errors.js';
-import type { Repositories, StorageAdapter } from '../../../src/ports/storage.js';
+import type {
+  CommandLog,
+  DeadLetterRepository,
+  HistoryRepository,
+  IdempotencyRepository,
+  InventoryRepository,
+  OrderRepository,
+  OutboxRepository,
+  PaymentRepository,
+  ProviderEventRepository,
+  Repositories,
+  ReturnRepository,
+  ShipmentRepository,
+  StorageAdapter,
+} from '../../../src/ports/storage.js';
 import { RowCodec } from './codec.js';
 import type { SqlDialectFlags } from './dialect-flags.js';
 import { MIGRATION_LOCK_TABLE, MIGRATION_TABLE, migrationProvider } from './migrations/index.js';
@@ -66,6 +80,23 @@ function translated(error: unknown): unknown {
 
 type Method = (...args: unknown[]) => Promise<unknown>;
 
+/** The members the SQL repositories have (the type makes sure none is left out). */
+const MEMBERS: Record<Exclude<keyof Repositories, 'readsAreLocal'>, true> = {
+  appendLog: true,
+  orders: true,
+  returns: true,
+  payments: true,
+  shipments: true,
+  inventory: true,
+  history: true,
+  outbox: true,
+  idempotency: true,
+  deadLetters: true,
+  providerEvents: true,
+  outboxDeletesInLog: true,
+};
+const REPOSITORY_MEMBERS = Object.keys(MEMBERS);
+
 /**
  * The repositories as used outside a transaction (each call its own statement), with
  * database errors translated as a transaction's are: a read by a key the database cannot
@@ -79,7 +110,8 @@ function translatingErrors(repositories: Repositories): Repositories {
         throw translated(error);
       });
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(repositories)) {
+  for (const name of REPOSITORY_MEMBERS) {
+    const value = (repositories as unknown as Record<string, unknown>)[name];
     if (typeof value === 'function') out[name] = wrap(repositories, value as Method);
     else if (value !== null && typeof value === 'object') {
       out[name] = Object.fromEntries(
@@ -93,23 +125,76 @@ function translatingErrors(repositories: Repositories): Repositories {
   return out as unknown as Repositories;
 }
 
+/**
+ * The repositories on one connection or transaction. A transaction makes a new set, and
+ * most commands use a few of them: each is built on first use.
+ */
+class SqlRepositories implements Repositories {
+  // A statement is a round trip on Postgres; on SQLite a call, and a delete of its own
+  // takes the rows of many commands at once.
+  readonly outboxDeletesInLog: boolean;
+  #orders: OrderRepository | undefined;
+  #returns: ReturnRepository | undefined;
+  #payments: PaymentRepository | undefined;
+  #shipments: ShipmentRepository | undefined;
+  #inventory: InventoryRepository | undefined;
+  #history: HistoryRepository | undefined;
+  #outbox: OutboxRepository | undefined;
+  #idempotency: IdempotencyRepository | undefined;
+  #deadLetters: DeadLetterRepository | undefined;
+  #providerEvents: ProviderEventRepository | undefined;
+
+  constructor(private readonly ctx: SqlContext) {
+    this.outboxDeletesInLog = ctx.flags.name === 'postgres';
+  }
+
+  appendLog(log: CommandLog): Promise<void> {
+    return appendLog(this.ctx, log);
+  }
+  get orders() {
+    this.#orders ??= orderRepository(this.ctx);
+    return this.#orders;
+  }
+  get returns() {
+    this.#returns ??= returnRepository(this.ctx);
+    return this.#returns;
+  }
+  get payments() {
+    this.#payments ??= paymentRepository(this.ctx);
+    return this.#payments;
+  }
+  get shipments() {
+    this.#shipments ??= shipmentRepository(this.ctx);
+    return this.#shipments;
+  }
+  get inventory() {
+    this.#inventory ??= inventoryRepository(this.ctx);
+    return this.#inventory;
+  }
+  get history() {
+    this.#history ??= historyRepository(this.ctx);
+    return this.#history;
+  }
+  get outbox() {
+    this.#outbox ??= outboxRepository(this.ctx);
+    return this.#outbox;
+  }
+  get idempotency() {
+    this.#idempotency ??= idempotencyRepository(this.ctx);
+    return this.#idempotency;
+  }
+  get deadLetters() {
+    this.#deadLetters ??= deadLetterRepository(this.ctx);
+    return this.#deadLetters;
+  }
+  get providerEvents() {
+    this.#providerEvents ??= providerEventRepository(this.ctx);
+    return this.#providerEvents;
+  }
+}
+
 export function sqlRepositories(ctx: SqlContext): Repositories {
-  return {
-    appendLog: (log) => appendLog(ctx, log),
-    orders: orderRepository(ctx),
-    returns: returnRepository(ctx),
-    payments: paymentRepository(ctx),
-    shipments: shipmentRepository(ctx),
-    inventory: inventoryRepository(ctx),
-    history: historyRepository(ctx),
-    outbox: outboxRepository(ctx),
-    idempotency: idempotencyRepository(ctx),
-    deadLetters: deadLetterRepository(ctx),
-    providerEvents: providerEventRepository(ctx),
-    // A statement is a round trip on Postgres; on SQLite a call, and a delete of its own
-    // takes the rows of many commands at once.
-    outboxDeletesInLog: ctx.flags.name === 'postgres',
-  };
+  return new SqlRepositories(ctx);
 }
 
 /**
