@@ -10,6 +10,7 @@ import {
   orderRecord,
   outboxRecord,
   paymentRecord,
+  refundRecord,
   returnRecord,
 } from './fixtures.js';
 
@@ -180,5 +181,38 @@ export function transactionCases(test: TestApi, storage: () => StorageAdapter): 
     sameData(await s.orders.get(created.id), created);
     assert.equal((await s.orders.get(existing.id))?.version, 2);
     assert.equal(await s.outbox.count(), 1);
+  });
+  it('gives a payment locked after waiting for its lock with the refunds the holder wrote', async () => {
+    const s = storage();
+    const order = orderRecord();
+    await s.orders.insert(order);
+    const payment = paymentRecord(order.id);
+    await s.payments.insert(payment);
+    await Promise.all([s.ping(), s.ping(), s.ping()]);
+    const locked = deferred();
+    const release = deferred();
+    const refund = refundRecord(payment.id, { amount: 700 });
+    const holder = s.transaction(async (tx) => {
+      const current = await tx.payments.get(payment.id, { forUpdate: true });
+      locked.resolve();
+      await release.promise;
+      const refunded = { ...current!, refunds: [refund], refundedAmount: 700, version: 2 };
+      assert.equal(await tx.payments.update(refunded, 1), true);
+    });
+    try {
+      await locked.promise;
+      const waiter = s.transaction((tx) => tx.payments.get(payment.id, { forUpdate: true }));
+      // It must wait for the lock (every adapter serializes this), then see what was committed.
+      assert.equal(await within(waiter, 200), PENDING);
+      release.resolve();
+      await holder;
+      const seen = await waiter;
+      assert.equal(seen?.version, 2);
+      assert.equal(seen?.refundedAmount, 700);
+      sameData(seen?.refunds, [refund]);
+    } finally {
+      release.resolve();
+      await holder;
+    }
   });
 }

@@ -10,7 +10,7 @@ import type { SqlDialectFlags } from '../dialect-flags.js';
 import type { Database, PaymentRow } from '../schema.js';
 import type { StatementShapes } from '../statement-shapes.js';
 import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
-import { selectPaymentsWithRefunds } from './payment-reads.js';
+import { selectLockedPayment, selectPaymentsWithRefunds } from './payment-reads.js';
 import { insertRow, selectById, updateVersioned } from './versioned-rows.js';
 
 export interface SqlContext {
@@ -136,11 +136,12 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
       if (!options?.forUpdate || !ctx.flags.rowLocks) {
         return (await selectPaymentsWithRefunds(ctx, { id }))[0];
       }
-      // Locked: the row first, then its refunds in a statement of their own. A statement
-      // that waited for the lock sees the locked row as committed, but the rows it joins
-      // as they were when it started — refunds the lock holder added would be missing.
-      const row = await selectById(ctx, 'orderflow_payments', id, options);
-      return row ? (await withRefunds([row]))[0] : undefined;
+      // Locked: with its refunds in the same statement, unless that statement waited for
+      // the lock and so joined refunds older than the row (then they are read again).
+      const locked = await selectLockedPayment(ctx, id);
+      if (!locked) return undefined;
+      if (locked.refunds) return codec.payment(locked.row, locked.refunds);
+      return (await withRefunds([locked.row]))[0];
     },
     async insert(payment) {
       await insertRow(ctx, 'orderflow_payments', codec.paymentRow(payment));

@@ -28,7 +28,7 @@ type JoinedRow = PaymentRow & Record<`refund_${(typeof REFUND_COLUMNS)[number]}`
  * oldest payment first, each payment's refunds in the order they were asked for. Either one
  * payment by `id` or every payment of `orderIds`. Never for a locking read where reads
  * take row locks: on Postgres a statement that waits for a row lock re-reads the locked row
- * but not the rows it joins.
+ * but not the rows it joins (see `selectLockedPayment`).
  */
 export async function selectPaymentsWithRefunds(
   { db, codec, shapes }: SqlContext,
@@ -36,11 +36,7 @@ export async function selectPaymentsWithRefunds(
 ): Promise<PaymentRecord[]> {
   const orderIds = 'id' in where ? [] : [...new Set(where.orderIds)];
   const build = () => {
-    const q = db
-      .selectFrom('orderflow_payments')
-      .leftJoin('orderflow_refunds', 'orderflow_refunds.payment_id', 'orderflow_payments.id')
-      .selectAll('orderflow_payments')
-      .select(REFUND_SELECT);
+    const q = joinedSelect(db);
     return (
       'id' in where
         ? q.where('orderflow_payments.id', '=', where.id)
@@ -50,12 +46,56 @@ export async function selectPaymentsWithRefunds(
       .orderBy('orderflow_payments.id')
       .orderBy('orderflow_refunds.position');
   };
-  const { rows: selected } =
+  const { rows } =
     'id' in where
       ? await shapes.execute(db, 'payments:id', [where.id], build)
       : await shapes.execute(db, `payments:orders:${orderIds.length}`, orderIds, build);
-  const rows = selected as unknown as JoinedRow[];
+  return grouped(rows as unknown as JoinedRow[]).map((p) => codec.payment(p.row, p.refunds));
+}
 
+/**
+ * A payment locked `FOR UPDATE` with its refunds, in one statement when that statement saw
+ * the payment as it is now. A statement that waited for the lock gets the locked row as the
+ * lock holder committed it, but the refunds it joins as they were when it started; refunds
+ * change only with their payment, whose version every write moves, so the statement also
+ * reads the version its own snapshot holds. When the two differ, the refunds are stale and
+ * `refunds` is undefined: the caller reads them again.
+ */
+export async function selectLockedPayment(
+  { db, shapes }: SqlContext,
+  id: string,
+): Promise<{ row: PaymentRow; refunds: RefundRow[] | undefined } | undefined> {
+  const { rows } = await shapes.execute(db, 'payments:id:locked', [id, id], () =>
+    joinedSelect(db)
+      .select((eb) =>
+        eb
+          .selectFrom('orderflow_payments as seen')
+          .select('seen.version')
+          .where('seen.id', '=', id)
+          .as('seen_version'),
+      )
+      .where('orderflow_payments.id', '=', id)
+      .orderBy('orderflow_refunds.position')
+      .forUpdate('orderflow_payments'),
+  );
+  const joined = rows as unknown as (JoinedRow & { seen_version: unknown })[];
+  const first = joined[0];
+  if (!first) return undefined;
+  const [payment] = grouped(joined);
+  const current = Number(first.seen_version) === Number(first.version);
+  return { row: payment!.row, refunds: current ? payment!.refunds : undefined };
+}
+
+function joinedSelect(db: SqlContext['db']) {
+  return db
+    .selectFrom('orderflow_payments')
+    .leftJoin('orderflow_refunds', 'orderflow_refunds.payment_id', 'orderflow_payments.id')
+    .selectAll('orderflow_payments')
+    .select(REFUND_SELECT);
+}
+
+/** Joined rows, in order, as each payment's row and its refunds. */
+function grouped(rows: JoinedRow[]): { row: PaymentRow; refunds: RefundRow[] }[] {
   const payments: { row: PaymentRow; refunds: RefundRow[] }[] = [];
   for (const row of rows) {
     let last = payments[payments.length - 1];
@@ -69,5 +109,5 @@ export async function selectPaymentsWithRefunds(
       last.refunds.push(refund as unknown as RefundRow);
     }
   }
-  return payments.map((p) => codec.payment(p.row, p.refunds));
+  return payments;
 }
