@@ -8,7 +8,7 @@ import type { PaymentRecord } from '../../../../src/schemas/payment.js';
 import type { RowCodec } from '../codec.js';
 import type { SqlDialectFlags } from '../dialect-flags.js';
 import type { Database, PaymentRow } from '../schema.js';
-import type { StatementShapes } from '../statement-shapes.js';
+import { rowsShape, type StatementShapes } from '../statement-shapes.js';
 import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
 import { selectLockedPayment, selectPaymentsWithRefunds } from './payment-reads.js';
 import { insertRow, selectById, updateVersioned } from './versioned-rows.js';
@@ -77,13 +77,14 @@ export function returnRepository(ctx: SqlContext): ReturnRepository {
       );
     },
     async listByOrder(orderId) {
-      const rows = await db
-        .selectFrom('orderflow_returns')
-        .selectAll()
-        .where('order_id', '=', orderId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
+      const { rows } = await ctx.shapes.execute(db, 'returns:order', [orderId], () =>
+        db
+          .selectFrom('orderflow_returns')
+          .selectAll()
+          .where('order_id', '=', orderId)
+          .orderBy('created_at')
+          .orderBy('id'),
+      );
       return rows.map((r) => codec.return(r));
     },
   };
@@ -116,18 +117,26 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
 
   async function writeRefunds(payment: PaymentRecord): Promise<void> {
     if (payment.refunds.length === 0) return;
-    await db
-      .insertInto('orderflow_refunds')
-      .values(payment.refunds.map((f, position) => codec.refundRow(f, position)))
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          state: eb.ref('excluded.state'),
-          provider_reference: eb.ref('excluded.provider_reference'),
-          failure_code: eb.ref('excluded.failure_code'),
-          updated_at: eb.ref('excluded.updated_at'),
-        })),
-      )
-      .execute();
+    const rows = payment.refunds.map((f, position) => codec.refundRow(f, position));
+    const build = () =>
+      db
+        .insertInto('orderflow_refunds')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            state: eb.ref('excluded.state'),
+            provider_reference: eb.ref('excluded.provider_reference'),
+            failure_code: eb.ref('excluded.failure_code'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        );
+    // The update part takes no parameters: the statement's are the rows' values.
+    const shape = rowsShape(rows);
+    if (!shape) await build().execute();
+    else {
+      const key = `refunds:upsert:${rows.length}:${shape.columns}`;
+      await ctx.shapes.execute(db, key, shape.values, build);
+    }
   }
 
   return {

@@ -89,12 +89,13 @@ export function inventoryRepository({ db, flags, codec, shapes }: SqlContext): I
       };
     },
     async reservedForOrder(orderId) {
-      const rows = await db
-        .selectFrom('orderflow_inventory_movements')
-        .select(['sku', (eb) => eb.fn.sum<number | string>('reserved_delta').as('held')])
-        .where('order_id', '=', orderId)
-        .groupBy('sku')
-        .execute();
+      const { rows } = await shapes.execute(db, 'movements:held', [orderId], () =>
+        db
+          .selectFrom('orderflow_inventory_movements')
+          .select(['sku', (eb) => eb.fn.sum<number | string>('reserved_delta').as('held')])
+          .where('order_id', '=', orderId)
+          .groupBy('sku'),
+      );
       return new Map(rows.map((r) => [r.sku, Number(r.held)]));
     },
   };

@@ -7,6 +7,7 @@ import type {
   ProviderEventRepository,
 } from '../../../../src/ports/storage.js';
 import type { OutboxRow } from '../schema.js';
+import { columnsAndValues } from '../statement-shapes.js';
 import type { SqlContext } from './entity-repositories.js';
 import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
 
@@ -76,7 +77,7 @@ export function outboxRepository({ db, flags, codec, shapes }: SqlContext): Outb
   };
 }
 
-export function idempotencyRepository({ db, codec }: SqlContext): IdempotencyRepository {
+export function idempotencyRepository({ db, codec, shapes }: SqlContext): IdempotencyRepository {
   const get = async (scope: string, key: string) => {
     const row = await db
       .selectFrom('orderflow_idempotency_keys')
@@ -90,12 +91,15 @@ export function idempotencyRepository({ db, codec }: SqlContext): IdempotencyRep
     get,
     async claim(record) {
       // The primary key decides between racing claims; the loser reads the winner's row.
-      const result = await db
-        .insertInto('orderflow_idempotency_keys')
-        .values(codec.idempotencyRow(record))
-        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-        .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1) return undefined;
+      const row = codec.idempotencyRow(record);
+      const { columns, values } = columnsAndValues(row);
+      const result = await shapes.execute(db, `idem:claim:${columns.join(',')}`, values, () =>
+        db
+          .insertInto('orderflow_idempotency_keys')
+          .values(row)
+          .onConflict((oc) => oc.columns(['scope', 'key']).doNothing()),
+      );
+      if (Number(result.numAffectedRows ?? 0) === 1) return undefined;
       const existing = await get(record.scope, record.key);
       // Released between our insert and read: claim again.
       return existing ?? this.claim(record);
