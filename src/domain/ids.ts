@@ -19,51 +19,69 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'; // Crockford base32, lower case
 
+/** The last id's time and 80-bit random part: changed in place, never handed out. */
 let lastTime = -1;
-let lastRandom: Uint8Array = new Uint8Array(10);
+const random = new Uint8Array(10);
 let pool = randomBytes(4096);
 let poolOffset = 0;
 
-function nextRandom(): Uint8Array {
+/** A fresh random part, copied out of a pool of random bytes. */
+function refillRandom(): void {
   if (poolOffset + 10 > pool.length) {
     pool = randomBytes(4096);
     poolOffset = 0;
   }
-  const out = pool.subarray(poolOffset, poolOffset + 10);
+  for (let i = 0; i < 10; i++) random[i] = pool[poolOffset + i]!;
   poolOffset += 10;
-  return new Uint8Array(out);
 }
 
-/** Adds one to the 80-bit random part so ids minted in the same millisecond still sort. */
-function increment(bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes);
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i] === 255) {
-      out[i] = 0;
+/** Adds one to the random part so ids minted in the same millisecond still sort. */
+function incrementRandom(): void {
+  for (let i = random.length - 1; i >= 0; i--) {
+    if (random[i] === 255) {
+      random[i] = 0;
     } else {
-      out[i]! += 1;
+      random[i]! += 1;
       break;
     }
   }
-  return out;
 }
 
 const CODES = Array.from(ALPHABET, (c) => c.charCodeAt(0));
-/** Char codes of one id's 26 characters, reused: the string is made in one call, flat. */
-const chars: number[] = new Array(26).fill(0);
+const UNDERSCORE = '_'.charCodeAt(0);
+const PREFIX_LENGTH = 3;
+if (Object.values(ID_PREFIXES).some((prefix) => prefix.length !== PREFIX_LENGTH)) {
+  throw new Error(`every id prefix has ${PREFIX_LENGTH} characters`);
+}
+/**
+ * Char codes of one id — its prefix, `_`, 10 time and 16 random characters — reused, so
+ * the string is made in one call, flat. The time characters change once per millisecond.
+ */
+const chars: number[] = new Array(PREFIX_LENGTH + 1 + 26).fill(UNDERSCORE);
+const TIME_AT = PREFIX_LENGTH + 1;
+const RANDOM_AT = TIME_AT + 10;
+const PREFIX_CODES = Object.fromEntries(
+  Object.entries(ID_PREFIXES).map(([kind, prefix]) => [
+    kind,
+    Array.from(prefix, (c) => c.charCodeAt(0)),
+  ]),
+) as Record<IdKind, number[]>;
 
-function encode(time: number, random: Uint8Array): string {
+function encodeTime(time: number): void {
   let t = time;
-  for (let i = 9; i >= 0; i--) {
+  for (let i = TIME_AT + 9; i >= TIME_AT; i--) {
     chars[i] = CODES[t % 32]!;
     t = Math.floor(t / 32);
   }
-  // 80 random bits → 16 base32 characters
+}
+
+/** 80 random bits → 16 base32 characters. */
+function encodeRandom(): void {
   let bits = 0;
   let value = 0;
-  let at = 10;
-  for (const byte of random) {
-    value = (value << 8) | byte;
+  let at = RANDOM_AT;
+  for (let i = 0; i < random.length; i++) {
+    value = (value << 8) | random[i]!;
     bits += 8;
     while (bits >= 5) {
       chars[at++] = CODES[(value >>> (bits - 5)) & 31]!;
@@ -71,7 +89,6 @@ function encode(time: number, random: Uint8Array): string {
     }
     value &= (1 << bits) - 1;
   }
-  return String.fromCharCode(...chars);
 }
 
 /**
@@ -85,12 +102,16 @@ function encode(time: number, random: Uint8Array): string {
 export function newId(kind: IdKind): string {
   const now = Date.now();
   if (now <= lastTime) {
-    lastRandom = increment(lastRandom);
+    incrementRandom();
   } else {
     lastTime = now;
-    lastRandom = nextRandom();
+    encodeTime(now);
+    refillRandom();
   }
-  return `${ID_PREFIXES[kind]}_${encode(lastTime, lastRandom)}`;
+  const prefix = PREFIX_CODES[kind];
+  for (let i = 0; i < PREFIX_LENGTH; i++) chars[i] = prefix[i]!;
+  encodeRandom();
+  return String.fromCharCode(...chars);
 }
 
 /** True when `id` looks like an orderflow id of the given kind. */
