@@ -66,35 +66,35 @@ class Reads {
 }
 
 class CachedRepositories implements Repositories {
-  readonly #reads = new Reads();
-  #orders: OrderRepository | undefined;
-  #returns: ReturnRepository | undefined;
-  #shipments: ShipmentRepository | undefined;
-  #payments: PaymentRepository | undefined;
-  #inventory: InventoryRepository | undefined;
+  private readonly _reads = new Reads();
+  private _orders: OrderRepository | undefined;
+  private _returns: ReturnRepository | undefined;
+  private _shipments: ShipmentRepository | undefined;
+  private _payments: PaymentRepository | undefined;
+  private _inventory: InventoryRepository | undefined;
 
   constructor(private readonly tx: Repositories) {}
 
   // Each wrapper is made on first use: most commands touch a few repositories.
   get orders() {
-    this.#orders ??= new CachedOrders(this.tx.orders, this.#reads);
-    return this.#orders;
+    this._orders ??= new CachedOrders(this.tx.orders, this._reads);
+    return this._orders;
   }
   get returns() {
-    this.#returns ??= new CachedReturns(this.tx.returns, this.#reads);
-    return this.#returns;
+    this._returns ??= new CachedReturns(this.tx.returns, this._reads);
+    return this._returns;
   }
   get shipments() {
-    this.#shipments ??= new CachedShipments(this.tx.shipments, this.#reads);
-    return this.#shipments;
+    this._shipments ??= new CachedShipments(this.tx.shipments, this._reads);
+    return this._shipments;
   }
   get payments() {
-    this.#payments ??= new CachedPayments(this.tx.payments, this.#reads);
-    return this.#payments;
+    this._payments ??= new CachedPayments(this.tx.payments, this._reads);
+    return this._payments;
   }
   get inventory() {
-    this.#inventory ??= new LockingInventory(this.tx.inventory, this.#reads);
-    return this.#inventory;
+    this._inventory ??= new LockingInventory(this.tx.inventory, this._reads);
+    return this._inventory;
   }
   get history() {
     return this.tx.history;

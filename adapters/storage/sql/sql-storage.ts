@@ -133,16 +133,16 @@ class SqlRepositories implements Repositories {
   // A statement is a round trip on Postgres; on SQLite a call, and a delete of its own
   // takes the rows of many commands at once.
   readonly outboxDeletesInLog: boolean;
-  #orders: OrderRepository | undefined;
-  #returns: ReturnRepository | undefined;
-  #payments: PaymentRepository | undefined;
-  #shipments: ShipmentRepository | undefined;
-  #inventory: InventoryRepository | undefined;
-  #history: HistoryRepository | undefined;
-  #outbox: OutboxRepository | undefined;
-  #idempotency: IdempotencyRepository | undefined;
-  #deadLetters: DeadLetterRepository | undefined;
-  #providerEvents: ProviderEventRepository | undefined;
+  private _orders: OrderRepository | undefined;
+  private _returns: ReturnRepository | undefined;
+  private _payments: PaymentRepository | undefined;
+  private _shipments: ShipmentRepository | undefined;
+  private _inventory: InventoryRepository | undefined;
+  private _history: HistoryRepository | undefined;
+  private _outbox: OutboxRepository | undefined;
+  private _idempotency: IdempotencyRepository | undefined;
+  private _deadLetters: DeadLetterRepository | undefined;
+  private _providerEvents: ProviderEventRepository | undefined;
 
   constructor(private readonly ctx: SqlContext) {
     this.outboxDeletesInLog = ctx.flags.name === 'postgres';
@@ -152,44 +152,44 @@ class SqlRepositories implements Repositories {
     return appendLog(this.ctx, log);
   }
   get orders() {
-    this.#orders ??= orderRepository(this.ctx);
-    return this.#orders;
+    this._orders ??= orderRepository(this.ctx);
+    return this._orders;
   }
   get returns() {
-    this.#returns ??= returnRepository(this.ctx);
-    return this.#returns;
+    this._returns ??= returnRepository(this.ctx);
+    return this._returns;
   }
   get payments() {
-    this.#payments ??= paymentRepository(this.ctx);
-    return this.#payments;
+    this._payments ??= paymentRepository(this.ctx);
+    return this._payments;
   }
   get shipments() {
-    this.#shipments ??= shipmentRepository(this.ctx);
-    return this.#shipments;
+    this._shipments ??= shipmentRepository(this.ctx);
+    return this._shipments;
   }
   get inventory() {
-    this.#inventory ??= inventoryRepository(this.ctx);
-    return this.#inventory;
+    this._inventory ??= inventoryRepository(this.ctx);
+    return this._inventory;
   }
   get history() {
-    this.#history ??= historyRepository(this.ctx);
-    return this.#history;
+    this._history ??= historyRepository(this.ctx);
+    return this._history;
   }
   get outbox() {
-    this.#outbox ??= outboxRepository(this.ctx);
-    return this.#outbox;
+    this._outbox ??= outboxRepository(this.ctx);
+    return this._outbox;
   }
   get idempotency() {
-    this.#idempotency ??= idempotencyRepository(this.ctx);
-    return this.#idempotency;
+    this._idempotency ??= idempotencyRepository(this.ctx);
+    return this._idempotency;
   }
   get deadLetters() {
-    this.#deadLetters ??= deadLetterRepository(this.ctx);
-    return this.#deadLetters;
+    this._deadLetters ??= deadLetterRepository(this.ctx);
+    return this._deadLetters;
   }
   get providerEvents() {
-    this.#providerEvents ??= providerEventRepository(this.ctx);
-    return this.#providerEvents;
+    this._providerEvents ??= providerEventRepository(this.ctx);
+    return this._providerEvents;
   }
 }
 
