@@ -41,8 +41,11 @@ import type { ShipmentRecord } from '../schemas/shipment.js';
  * Everything else reads through. Callers get copies, so they may change what they read.
  * Built once per transaction, so the wrappers are classes (no closures per transaction).
  */
-export function withReadCache(tx: Repositories): Repositories {
-  return new CachedRepositories(tx);
+export function withReadCache(
+  tx: Repositories,
+  beforeStockRead?: () => Promise<void>,
+): Repositories {
+  return new CachedRepositories(tx, beforeStockRead);
 }
 
 // Records are JSON-shaped: a plain deep copy, several times cheaper than structuredClone.
@@ -73,7 +76,11 @@ class CachedRepositories implements Repositories {
   private _payments: PaymentRepository | undefined;
   private _inventory: InventoryRepository | undefined;
 
-  constructor(private readonly tx: Repositories) {}
+  /** `beforeStockRead`: writes the command's pending stock changes (see `UnitOfWork`). */
+  constructor(
+    private readonly tx: Repositories,
+    private readonly beforeStockRead?: () => Promise<void>,
+  ) {}
 
   // Each wrapper is made on first use: most commands touch a few repositories.
   get orders() {
@@ -93,7 +100,7 @@ class CachedRepositories implements Repositories {
     return this._payments;
   }
   get inventory() {
-    this._inventory ??= new LockingInventory(this.tx.inventory, this._reads);
+    this._inventory ??= new LockingInventory(this.tx.inventory, this._reads, this.beforeStockRead);
     return this._inventory;
   }
   get history() {
@@ -116,6 +123,9 @@ class CachedRepositories implements Repositories {
   }
   get outboxDeletesInLog() {
     return this.tx.outboxDeletesInLog;
+  }
+  get stockWritesInLog() {
+    return this.tx.stockWritesInLog;
   }
   get appendLog(): ((log: CommandLog) => Promise<void>) | undefined {
     const { tx } = this;
@@ -266,23 +276,29 @@ class CachedPayments implements PaymentRepository {
   }
 }
 
-/** Stock reads through; its locking reads drop the payment lists. */
+/**
+ * Stock reads through, after the command's pending stock changes are written; its locking
+ * reads drop the payment lists.
+ */
 class LockingInventory implements InventoryRepository {
   readonly getMany?: (skus: readonly string[], options?: GetOptions) => Promise<InventoryRecord[]>;
 
   constructor(
     private readonly inner: InventoryRepository,
     private readonly reads: Reads,
+    private readonly beforeRead?: () => Promise<void>,
   ) {
     if (inner.getMany) {
-      this.getMany = (skus, options) => {
+      this.getMany = async (skus, options) => {
+        await this.beforeRead?.();
         this.reads.locking(options);
         return inner.getMany!(skus, options);
       };
     }
   }
 
-  get(sku: string, options?: GetOptions) {
+  async get(sku: string, options?: GetOptions) {
+    await this.beforeRead?.();
     this.reads.locking(options);
     return this.inner.get(sku, options);
   }

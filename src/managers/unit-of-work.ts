@@ -1,13 +1,14 @@
 import { newId } from '../domain/ids.js';
 import type { OrderflowEventMap, OrderflowEventName } from '../events/event-map.js';
-import type { OutboxRecord, Repositories } from '../ports/storage.js';
-import type { StockMovement } from '../schemas/inventory.js';
+import type { CommandLog, OutboxRecord, Repositories, StockWrite } from '../ports/storage.js';
+import type { InventoryRecord, StockMovement } from '../schemas/inventory.js';
 import type { HistoryEntry, Order, OrderRecord } from '../schemas/order.js';
 import type { Payment } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
 import type { Shipment } from '../schemas/shipment.js';
 import { withReadCache } from './read-cache.js';
 import type { SystemContext } from './system-context.js';
+import { assertWritten } from './transition.js';
 
 /** The entity each `*.state_changed` event carries. */
 interface StateChangedEntity {
@@ -50,11 +51,23 @@ export class UnitOfWork {
    */
   readonly tx: Repositories;
 
+  /**
+   * Stock records changed under their lock and not written yet, where the store writes them
+   * with the log (`stockWritesInLog`): the lock is then held for fewer round trips. Every
+   * read of stock in the command writes them first (through the read cache), so nothing
+   * reads a record older than its own change.
+   */
+  readonly #stockWrites = new Map<string, StockWrite>();
+  readonly #defersStock: boolean;
+
   constructor(
     tx: Repositories,
     private readonly ctx: SystemContext,
   ) {
-    this.tx = tx.readsAreLocal ? tx : withReadCache(tx);
+    this.#defersStock = tx.stockWritesInLog === true && !tx.readsAreLocal;
+    this.tx = tx.readsAreLocal
+      ? tx
+      : withReadCache(tx, this.#defersStock ? () => this.flushStock() : undefined);
     this.now = new Date(ctx.clock.now()).toISOString();
   }
 
@@ -122,6 +135,40 @@ export class UnitOfWork {
     this.historyRows.push(row);
   }
 
+  /**
+   * Writes a stock record the command changed under its lock: at once, or with the log
+   * where the store can (see `#stockWrites`).
+   */
+  async writeStock(record: InventoryRecord, expectedVersion: number): Promise<void> {
+    if (!this.#defersStock) {
+      assertWritten(
+        await this.tx.inventory.update(record, expectedVersion),
+        'inventory',
+        record.sku,
+      );
+      return;
+    }
+    const kept = this.#stockWrites.get(record.sku);
+    this.#stockWrites.set(record.sku, {
+      record,
+      expectedVersion: kept?.expectedVersion ?? expectedVersion,
+    });
+  }
+
+  /** Writes the stock records kept so far (before the command reads stock again). */
+  async flushStock(): Promise<void> {
+    if (this.#stockWrites.size === 0) return;
+    const writes = [...this.#stockWrites.values()];
+    this.#stockWrites.clear();
+    for (const { record, expectedVersion } of writes) {
+      assertWritten(
+        await this.tx.inventory.update(record, expectedVersion),
+        'inventory',
+        record.sku,
+      );
+    }
+  }
+
   /** Writes the stock movements kept so far (before a step reads the ledger back). */
   async flushMovements(): Promise<void> {
     if (this.movements.length === 0) return;
@@ -136,10 +183,17 @@ export class UnitOfWork {
    */
   async writeLog(deletedOutbox: readonly string[] = []): Promise<void> {
     const { tx, historyRows: history, movements, events } = this;
+    if (!tx.appendLog) await this.flushStock();
+    const stock = [...this.#stockWrites.values()];
+    this.#stockWrites.clear();
     const empty = history.length === 0 && movements.length === 0 && events.length === 0;
-    if (empty && deletedOutbox.length === 0) return;
+    if (empty && deletedOutbox.length === 0 && stock.length === 0) return;
     this.movements = [];
-    if (tx.appendLog) return tx.appendLog({ history, movements, events, deletedOutbox });
+    if (tx.appendLog) {
+      const log: CommandLog = { history, movements, events, deletedOutbox };
+      if (stock.length > 0) log.stock = stock;
+      return tx.appendLog(log);
+    }
     for (const row of history) await tx.history.append(row);
     if (movements.length > 0) await tx.inventory.appendMovements(movements);
     if (events.length > 0) await tx.outbox.insert(events);

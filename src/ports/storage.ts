@@ -65,6 +65,14 @@ export interface Repositories {
    * command returns once its dispatched rows are deleted.
    */
   readonly outboxDeletesInLog?: boolean;
+  /**
+   * Optional: true when `appendLog` writes the stock records a command changed
+   * (`CommandLog.stock`) — the core then keeps a locked stock record's change until the end
+   * of the command instead of sending it at once, so the lock is held for fewer round trips
+   * (Postgres: the change goes in the log's one statement). Without it, each change is an
+   * `inventory.update` of its own.
+   */
+  readonly stockWritesInLog?: boolean;
 }
 
 /** What one command logs besides its entities, written at the end of its transaction. */
@@ -78,6 +86,19 @@ export interface CommandLog {
    * transaction (the storage conformance suite checks it).
    */
   deletedOutbox: readonly string[];
+  /**
+   * Stock records the command changed under their lock (only when the repositories say
+   * `stockWritesInLog`): each written like `inventory.update(record, expectedVersion)`;
+   * when one is not at its expected version, `appendLog` throws a ConcurrencyError and
+   * writes nothing (the storage conformance suite checks it).
+   */
+  stock?: readonly StockWrite[];
+}
+
+/** A stock record to write, if its stored version is still `expectedVersion`. */
+export interface StockWrite {
+  record: InventoryRecord;
+  expectedVersion: number;
 }
 
 export interface GetOptions {

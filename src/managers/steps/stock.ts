@@ -5,7 +5,6 @@ import type { InventoryRecord, MovementReason, StockMovement } from '../../schem
 import type { OrderRecord } from '../../schemas/order.js';
 import type { ReturnRecord } from '../../schemas/return.js';
 import type { ShipmentRecord } from '../../schemas/shipment.js';
-import { assertWritten } from '../transition.js';
 import type { UnitOfWork } from '../unit-of-work.js';
 
 /**
@@ -38,7 +37,7 @@ async function change(
     version: record.version + 1,
     updatedAt: uow.now,
   };
-  assertWritten(await uow.tx.inventory.update(next, record.version), 'inventory', record.sku);
+  await uow.writeStock(next, record.version);
   lowStockCheck(uow, record, next);
   return { next, movement: { id: newId('movement'), sku: record.sku, ...movement, at: uow.now } };
 }

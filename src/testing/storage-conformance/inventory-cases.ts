@@ -100,6 +100,42 @@ function storageCases(test: TestApi, storage: () => StorageAdapter): void {
     sameData([...(await s.inventory.reservedForOrder('ord_log'))], [['LOG', 2]]);
   });
 
+  it('writes the stock records a command log carries at their expected version, or none of the log', async () => {
+    const s = storage();
+    await s.inventory.insert(stock('LOG-A'));
+    await s.inventory.insert(stock('LOG-B'));
+    // Only stores that say so take stock writes in the log (else the core writes them).
+    const inLog = await s.transaction(async (tx) => tx.stockWritesInLog === true);
+    if (!inLog) return;
+    const reserved = (sku: string, version: number) =>
+      stock(sku, { reserved: 2, version, updatedAt: at(1) });
+    const held = movement('LOG-A', { reservedDelta: 2, orderId: 'ord_log', at: at(1) });
+    const log = (stale: boolean) => ({
+      history: [],
+      movements: [held],
+      events: [],
+      deletedOutbox: [],
+      stock: [
+        { record: reserved('LOG-A', 2), expectedVersion: 1 },
+        { record: reserved('LOG-B', 2), expectedVersion: stale ? 7 : 1 },
+      ],
+    });
+
+    await assert.rejects(
+      s.transaction(async (tx) => tx.appendLog!(log(true))),
+      withCode('concurrency_conflict'),
+    );
+    sameData(await s.inventory.getMany!(['LOG-A', 'LOG-B']), [stock('LOG-A'), stock('LOG-B')]);
+    sameData((await s.inventory.movements('LOG-A', { limit: 10 })).data, []);
+
+    await s.transaction(async (tx) => tx.appendLog!(log(false)));
+    sameData(await s.inventory.getMany!(['LOG-A', 'LOG-B']), [
+      reserved('LOG-A', 2),
+      reserved('LOG-B', 2),
+    ]);
+    sameData((await s.inventory.movements('LOG-A', { limit: 10 })).data, [held]);
+  });
+
   it('lists SKUs in order, page by page, and those whose available is below a bound', async () => {
     const s = storage();
     for (const [sku, onHand, reserved] of [

@@ -1,7 +1,8 @@
-import type { Compilable, QueryCreator } from 'kysely';
+import { type Compilable, type QueryCreator, sql } from 'kysely';
+import { ConcurrencyError } from '../../../../src/errors.js';
 import type { CommandLog } from '../../../../src/ports/storage.js';
 import type { Database } from '../schema.js';
-import { rowsShape } from '../statement-shapes.js';
+import { columnsAndValues, rowsShape } from '../statement-shapes.js';
 import type { SqlContext } from './entity-repositories.js';
 
 /**
@@ -43,7 +44,26 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
       values: deleted,
     });
   }
-  if (writes.length === 0) return;
+  // Stock changes: versioned updates, each returning its row, counted at the end.
+  const stock = (log.stock ?? []).map(({ record, expectedVersion }) => {
+    const { sku, created_at: _created, ...changes } = codec.inventoryRow(record);
+    const { columns, values } = columnsAndValues(changes);
+    return {
+      build: (q: Creator) =>
+        q
+          .updateTable('orderflow_inventory')
+          .set(changes)
+          .where('sku', '=', sku)
+          .where('version', '=', expectedVersion)
+          .returning('sku'),
+      key: `stock:${columns.join(',')}`,
+      values: [...values, sku, expectedVersion],
+    };
+  });
+  if (writes.length === 0 && stock.length === 0) return;
+  if (stock.length > 0 && flags.name !== 'postgres') {
+    throw new Error('stock writes in the command log are written on Postgres only');
+  }
   if (flags.name !== 'postgres') {
     for (const { build, key, values } of writes) {
       if (key) await shapes.execute(db, `log:${key}`, values, () => build(db));
@@ -51,23 +71,37 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
     }
     return;
   }
+  // One statement: every write a data-modifying CTE of the last one; with stock changes,
+  // all of them CTEs and the statement a count of the stock rows written.
   const statement = () => {
     let query: Creator = db;
-    for (const [n, { build }] of writes.slice(0, -1).entries()) {
+    const ctes = stock.length > 0 ? writes : writes.slice(0, -1);
+    for (const [n, { build }] of ctes.entries()) {
       // Unused names for the CTEs: only their side effect (the write) matters.
       query = query.with(`written_${n}`, (q) => build(q as Creator) as never) as unknown as Creator;
     }
-    return writes[writes.length - 1]!.build(query);
+    if (stock.length === 0) return writes[writes.length - 1]!.build(query);
+    for (const [n, { build }] of stock.entries()) {
+      query = query.with(`stock_${n}`, (q) => build(q as Creator) as never) as unknown as Creator;
+    }
+    const counted = stock.map((_, n) => `(select count(*) from stock_${n})`).join(' + ');
+    return query.selectNoFrom(sql<string>`${sql.raw(counted)}`.as('stock_written'));
   };
-  if (writes.some((w) => !w.key)) {
-    await statement().execute();
-    return;
-  }
-  const key = `log:${writes.map((w) => w.key).join('|')}`;
-  await shapes.execute(
-    db,
-    key,
-    writes.flatMap((w) => w.values),
-    statement,
+  const all = [...writes, ...stock];
+  const result = all.every((w) => w.key)
+    ? await shapes.execute(
+        db,
+        `log:${all.map((w) => w.key).join('|')}`,
+        all.flatMap((w) => w.values),
+        statement,
+      )
+    : await db.executeQuery(statement().compile());
+  if (stock.length === 0) return;
+  const written = Number(
+    (result.rows[0] as { stock_written?: unknown } | undefined)?.stock_written,
   );
+  // Under the command's row locks this cannot happen; if it does, nothing of it is kept.
+  if (written !== stock.length) {
+    throw new ConcurrencyError('inventory', (log.stock ?? []).map((w) => w.record.sku).join(', '));
+  }
 }
