@@ -133,63 +133,66 @@ class CachedRepositories implements Repositories {
   }
 }
 
-class CachedOrders implements OrderRepository {
+/** The reads and writes of a versioned table whose rows a transaction locks by reading them. */
+interface LockableRows<R extends { id: string }> {
+  get(id: string, options?: GetOptions): Promise<R | undefined>;
+  insert(row: R): Promise<void>;
+  update(row: R, expectedVersion: number): Promise<boolean>;
+}
+
+/**
+ * Rows the transaction locked (read `forUpdate`), inserted or updated, answered from
+ * `locked` from then on; orders and returns.
+ */
+class LockedRows<R extends { id: string }> implements LockableRows<R> {
   constructor(
-    private readonly inner: OrderRepository,
+    private readonly rows: LockableRows<R>,
+    private readonly locked: Map<string, R>,
     private readonly reads: Reads,
   ) {}
 
   async get(id: string, options?: GetOptions) {
-    const cached = this.reads.orders.get(id);
+    const cached = this.locked.get(id);
     if (cached) return copy(cached);
     this.reads.locking(options);
-    const record = await this.inner.get(id, options);
-    if (record && options?.forUpdate) this.reads.orders.set(id, copy(record));
+    const record = await this.rows.get(id, options);
+    if (record && options?.forUpdate) this.locked.set(id, copy(record));
     return record;
   }
-  async insert(order: OrderRecord) {
-    await this.inner.insert(order);
-    this.reads.orders.set(order.id, copy(order));
+  async insert(row: R) {
+    await this.rows.insert(row);
+    this.locked.set(row.id, copy(row));
   }
-  async update(order: OrderRecord, expectedVersion: number) {
-    const { orders } = this.reads;
-    if (!orders.has(order.id)) this.reads.mayHaveWaited();
-    const written = await this.inner.update(order, expectedVersion);
-    if (written) orders.set(order.id, copy(order));
-    else orders.delete(order.id);
+  async update(row: R, expectedVersion: number) {
+    if (!this.locked.has(row.id)) this.reads.mayHaveWaited();
+    const written = await this.rows.update(row, expectedVersion);
+    if (written) this.locked.set(row.id, copy(row));
+    else this.locked.delete(row.id);
     return written;
   }
+}
+
+class CachedOrders extends LockedRows<OrderRecord> implements OrderRepository {
+  constructor(
+    private readonly inner: OrderRepository,
+    reads: Reads,
+  ) {
+    super(inner, reads.orders, reads);
+  }
+
   list(query: OrderQuery) {
     return this.inner.list(query);
   }
 }
 
-class CachedReturns implements ReturnRepository {
+class CachedReturns extends LockedRows<ReturnRecord> implements ReturnRepository {
   constructor(
     private readonly inner: ReturnRepository,
-    private readonly reads: Reads,
-  ) {}
+    reads: Reads,
+  ) {
+    super(inner, reads.returns, reads);
+  }
 
-  async get(id: string, options?: GetOptions) {
-    const cached = this.reads.returns.get(id);
-    if (cached) return copy(cached);
-    this.reads.locking(options);
-    const record = await this.inner.get(id, options);
-    if (record && options?.forUpdate) this.reads.returns.set(id, copy(record));
-    return record;
-  }
-  async insert(ret: ReturnRecord) {
-    await this.inner.insert(ret);
-    this.reads.returns.set(ret.id, copy(ret));
-  }
-  async update(ret: ReturnRecord, expectedVersion: number) {
-    const { returns } = this.reads;
-    if (!returns.has(ret.id)) this.reads.mayHaveWaited();
-    const written = await this.inner.update(ret, expectedVersion);
-    if (written) returns.set(ret.id, copy(ret));
-    else returns.delete(ret.id);
-    return written;
-  }
   list(query: ReturnQuery) {
     return this.inner.list(query);
   }
