@@ -148,11 +148,9 @@ export class UnitOfWork {
       );
       return;
     }
-    const kept = this.#stockWrites.get(record.sku);
-    this.#stockWrites.set(record.sku, {
-      record,
-      expectedVersion: kept?.expectedVersion ?? expectedVersion,
-    });
+    // Every change follows a locked read of its record, and that read wrote what was
+    // pending: at most one change per SKU waits here.
+    this.#stockWrites.set(record.sku, { record, expectedVersion });
   }
 
   /** Writes the stock records kept so far (before the command reads stock again). */

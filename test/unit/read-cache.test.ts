@@ -236,15 +236,22 @@ describe('the read cache: returns and payment lists', () => {
   });
 });
 
+/** An order with one shipment, locked by the transaction, its shipment list read once. */
+async function lockedOrderWithShipmentList() {
+  const recorder = recorded();
+  const { storage, tx } = recorder;
+  const order = orderRecord();
+  await storage.orders.insert(order);
+  const first = shipment(order.id);
+  await storage.shipments.insert(first);
+  await tx.orders.get(order.id, { forUpdate: true });
+  await tx.shipments.listByOrder(order.id);
+  return { ...recorder, order, first };
+}
+
 describe('the read cache: shipments a transaction inserts', () => {
   it('places a newer shipment last in the cached list of its locked order', async () => {
-    const { storage, tx, count } = recorded();
-    const order = orderRecord();
-    await storage.orders.insert(order);
-    const first = shipment(order.id);
-    await storage.shipments.insert(first);
-    await tx.orders.get(order.id, { forUpdate: true });
-    await tx.shipments.listByOrder(order.id);
+    const { tx, count, order, first } = await lockedOrderWithShipmentList();
 
     const second = { ...first, id: 'shp_second', createdAt: '2026-01-02T00:00:00.000Z' };
     await tx.shipments.insert(second);
@@ -254,13 +261,7 @@ describe('the read cache: shipments a transaction inserts', () => {
   });
 
   it('reads the list again when an inserted shipment ties with a cached one', async () => {
-    const { storage, tx, count } = recorded();
-    const order = orderRecord();
-    await storage.orders.insert(order);
-    const first = shipment(order.id);
-    await storage.shipments.insert(first);
-    await tx.orders.get(order.id, { forUpdate: true });
-    await tx.shipments.listByOrder(order.id);
+    const { storage, tx, count, order, first } = await lockedOrderWithShipmentList();
 
     await tx.shipments.insert({ ...first, id: 'shp_0_same_time' });
 
