@@ -429,10 +429,23 @@ export function raceCases(test: TestApi, factory: StorageFactory): void {
       ]);
       await oms.idle();
       assert.equal(retried.status, 'fulfilled');
-      // Retried first: the failure is gone and nothing is left to settle by hand. Settled
-      // first: the retry finds the return refunded and leaves it.
-      const retriedFirst = retried.status === 'fulfilled' && retried.value.state === 'processed';
-      assert.equal(settled.status, retriedFirst ? 'rejected' : 'fulfilled');
+      // Settled first: the retry finds the return refunded and leaves it. Retried first: the
+      // failure is gone, so the settlement is refused, unless the refund job ran again and
+      // recorded a new failure before the settlement got the lock. Either way a settlement
+      // always follows a recorded failure, never a retry.
+      const steps = (await oms.returns.history(ret!.id))
+        .map((h) => (h.to === 'refunded' ? 'SETTLED' : h.event))
+        .filter((e) => e === 'REFUND_FAILED' || e === 'RETRY_REFUND' || e === 'SETTLED');
+      const settledAt = steps.indexOf('SETTLED');
+      assert.equal(settled.status === 'fulfilled', settledAt >= 0, steps.join(' '));
+      if (settledAt >= 0) assert.equal(steps[settledAt - 1], 'REFUND_FAILED', steps.join(' '));
+      if (retried.status === 'fulfilled' && retried.value.state === 'refunded') {
+        assert.equal(settled.status, 'fulfilled');
+        assert.ok(!steps.includes('RETRY_REFUND'), steps.join(' '));
+      }
+      if (settled.status === 'rejected') {
+        assert.equal(steps.at(-2), 'RETRY_REFUND', steps.join(' '));
+      }
     }
   });
 
