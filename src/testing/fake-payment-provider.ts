@@ -73,6 +73,8 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
     refund: [],
   };
   const charges = new Map<string, FakeCharge & { token: string }>();
+  /** Charge references by payment, so a lookup does not scan every charge ever made. */
+  const referencesByPayment = new Map<string, string[]>();
   let counter = 0;
 
   function violation(
@@ -163,11 +165,11 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
     },
     violations,
     ledger(paymentId) {
-      for (const c of charges.values()) {
-        if (c.paymentId === paymentId)
-          return { captured: c.captured, refunded: c.refunded, refunds: c.refunds };
-      }
-      return { captured: 0, refunded: 0, refunds: 0 };
+      const first = referencesByPayment.get(paymentId)?.[0];
+      const c = first === undefined ? undefined : charges.get(first);
+      return c
+        ? { captured: c.captured, refunded: c.refunded, refunds: c.refunds }
+        : { captured: 0, refunded: 0, refunds: 0 };
     },
     charges() {
       return [...charges.values()].map(({ token: _token, ...charge }) => ({ ...charge }));
@@ -196,7 +198,7 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
             message: `Unknown test token ${req.token}`,
           };
         }
-        const earlier = [...charges.values()].filter((c) => c.paymentId === req.paymentId);
+        const earlier = referencesByPayment.get(req.paymentId) ?? [];
         if (earlier.length > 0) {
           // A new key for a payment that already has a charge: a real provider charges again.
           violation(
@@ -205,7 +207,7 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
             req.paymentId,
             req.idempotencyKey,
             req.amount,
-            `payment ${req.paymentId} authorized again (${req.amount}) under a new key; it already has ${earlier.map((c) => c.reference).join(', ')}`,
+            `payment ${req.paymentId} authorized again (${req.amount}) under a new key; it already has ${earlier.join(', ')}`,
           );
         }
         counter += 1;
@@ -216,6 +218,7 @@ export function fakePaymentProvider(options: FakePaymentProviderOptions = {}): F
             : req.token === 'tok_async'
               ? 'processing'
               : 'authorized';
+        referencesByPayment.set(req.paymentId, [...earlier, reference]);
         charges.set(reference, {
           reference,
           token: req.token,
