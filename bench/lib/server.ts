@@ -1,12 +1,12 @@
 /**
  * The example server as users run it (`npm start`: Node with the tsx loader, request logs
  * at info level to stdout), started as a child process on the run's Postgres database, and
- * a keep-alive HTTP client for it.
+ * a lean keep-alive HTTP client for it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BenchHttpClient, leanHttpClient } from './http-client.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const API_KEY = 'ofk_bench_key_0123456789abcdef';
@@ -74,44 +74,7 @@ export async function startServerProcess(options: ServerStart): Promise<ServerPr
   };
 }
 
-/** A JSON client over keep-alive connections, at most `sockets` at once. */
-export function httpClient(base: string, sockets: number) {
-  const agent = new Agent({ keepAlive: true, maxSockets: sockets });
-  const { hostname, port } = new URL(base);
-  return {
-    post<T>(path: string, body: unknown): Promise<T> {
-      const payload = JSON.stringify(body);
-      return new Promise<T>((resolve, reject) => {
-        const req = request(
-          {
-            agent,
-            hostname,
-            port,
-            path,
-            method: 'POST',
-            headers: {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(payload),
-              authorization: `Bearer ${API_KEY}`,
-            },
-          },
-          (res) => {
-            const chunks: Buffer[] = [];
-            res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => {
-              const text = Buffer.concat(chunks).toString();
-              if ((res.statusCode ?? 500) >= 300) {
-                reject(new Error(`POST ${path}: ${res.statusCode} ${text}`));
-              } else resolve(JSON.parse(text) as T);
-            });
-          },
-        );
-        req.on('error', reject);
-        req.end(payload);
-      });
-    },
-    close() {
-      agent.destroy();
-    },
-  };
+/** A JSON client of the server with its API key, over at most `sockets` connections. */
+export function httpClient(base: string, sockets: number): BenchHttpClient {
+  return leanHttpClient(base, sockets, { authorization: `Bearer ${API_KEY}` });
 }
