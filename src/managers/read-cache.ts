@@ -1,6 +1,7 @@
 import { cloneJson } from '../domain/clone-json.js';
 import type {
   CommandLog,
+  EntityWrite,
   GetOptions,
   InventoryQuery,
   InventoryRepository,
@@ -19,6 +20,7 @@ import type { OrderRecord } from '../schemas/order.js';
 import type { PaymentRecord } from '../schemas/payment.js';
 import type { ReturnRecord } from '../schemas/return.js';
 import type { ShipmentRecord } from '../schemas/shipment.js';
+import { assertWritten } from './transition.js';
 
 /**
  * The repositories of one transaction, answering repeated reads from what the transaction
@@ -43,16 +45,88 @@ import type { ShipmentRecord } from '../schemas/shipment.js';
  */
 export function withReadCache(
   tx: Repositories,
-  beforeStockRead?: () => Promise<void>,
-): Repositories {
-  return new CachedRepositories(tx, beforeStockRead);
+  options: {
+    /** Writes the command's pending stock changes (see `UnitOfWork`). */
+    beforeStockRead?: (() => Promise<void>) | undefined;
+    /** Keep orders and returns for the log (see `PendingEntities`). */
+    defersEntities?: boolean;
+  } = {},
+): CachedRepositories {
+  return new CachedRepositories(tx, options.beforeStockRead, options.defersEntities === true);
 }
 
 // Records are JSON-shaped: a plain deep copy, several times cheaper than structuredClone.
 const copy = cloneJson;
 
+/**
+ * New orders and returns, and changes of ones the transaction locked, kept to be written
+ * with the command's log where the store can (`entityWritesInLog`): a command then sends
+ * no statement of its own for them. Reads of a kept row are answered from the locked rows.
+ * Before anything that could depend on them reaches the database — a list of orders or
+ * returns, a write of a payment or shipment (their rows refer to the order), an order or
+ * return written at once — they are written first, and so they are before a stock row is
+ * locked (a contended stock row is then held for the log and the commit only, as without
+ * them). A read of another order or return, and reads of payments and shipments, cannot
+ * see them, so those go ahead.
+ */
+class PendingEntities {
+  readonly writes = new Map<string, EntityWrite>();
+
+  constructor(private readonly tx: Repositories) {}
+
+  /**
+   * Keeps `record` as the next state of a kept or locked row whose stored (or kept) version
+   * is `held`; false when the write has to be made at once.
+   */
+  keep(entity: EntityWrite['entity'], record: OrderRecord | ReturnRecord, held?: number): boolean {
+    const key = `${entity}:${record.id}`;
+    const earlier = this.writes.get(key);
+    if (earlier) {
+      // A second change of a kept row: one write, from the version the database holds.
+      if (earlier.record.version !== held) return false;
+      this.writes.set(key, { ...earlier, record } as EntityWrite);
+      return true;
+    }
+    this.writes.set(
+      key,
+      (held === undefined
+        ? { entity, record }
+        : { entity, record, expectedVersion: held }) as EntityWrite,
+    );
+    return true;
+  }
+
+  /** The kept writes, handed to the log (which writes them or fails the command). */
+  take(): EntityWrite[] {
+    const writes = [...this.writes.values()];
+    this.writes.clear();
+    return writes;
+  }
+
+  /** Writes what is kept, now. */
+  async flush(): Promise<void> {
+    if (this.writes.size === 0) return;
+    for (const write of this.take()) {
+      const rows = write.entity === 'order' ? this.tx.orders : this.tx.returns;
+      const record = write.record as OrderRecord & ReturnRecord;
+      if (write.expectedVersion === undefined) await rows.insert(record);
+      else {
+        assertWritten(await rows.update(record, write.expectedVersion), write.entity, record.id);
+      }
+    }
+  }
+}
+
 /** What the transaction read or wrote, shared by its repositories. */
 class Reads {
+  /** Set where orders and returns are written with the log. */
+  pending: PendingEntities | undefined;
+
+  /** Writes the kept orders and returns before a statement that could depend on them. */
+  async settle(): Promise<void> {
+    if (this.pending && this.pending.writes.size > 0) await this.pending.flush();
+  }
+
   readonly orders = new Map<string, OrderRecord>();
   readonly returns = new Map<string, ReturnRecord>();
   readonly shipments = new Map<string, ShipmentRecord[]>();
@@ -68,7 +142,7 @@ class Reads {
   }
 }
 
-class CachedRepositories implements Repositories {
+export class CachedRepositories implements Repositories {
   private readonly _reads = new Reads();
   private _orders: OrderRepository | undefined;
   private _returns: ReturnRepository | undefined;
@@ -79,8 +153,16 @@ class CachedRepositories implements Repositories {
   /** `beforeStockRead`: writes the command's pending stock changes (see `UnitOfWork`). */
   constructor(
     private readonly tx: Repositories,
-    private readonly beforeStockRead?: () => Promise<void>,
-  ) {}
+    private readonly beforeStockRead: (() => Promise<void>) | undefined,
+    defersEntities: boolean,
+  ) {
+    if (defersEntities) this._reads.pending = new PendingEntities(tx);
+  }
+
+  /** The orders and returns kept for the log, handed over (none are kept after). */
+  takeEntityWrites(): EntityWrite[] {
+    return this._reads.pending?.take() ?? [];
+  }
 
   // Each wrapper is made on first use: most commands touch a few repositories.
   get orders() {
@@ -144,11 +226,12 @@ interface LockableRows<R extends { id: string }> {
  * Rows the transaction locked (read `forUpdate`), inserted or updated, answered from
  * `locked` from then on; orders and returns.
  */
-class LockedRows<R extends { id: string }> implements LockableRows<R> {
+class LockedRows<R extends OrderRecord | ReturnRecord> implements LockableRows<R> {
   constructor(
     private readonly rows: LockableRows<R>,
     private readonly locked: Map<string, R>,
-    private readonly reads: Reads,
+    protected readonly reads: Reads,
+    private readonly entity: EntityWrite['entity'],
   ) {}
 
   async get(id: string, options?: GetOptions) {
@@ -160,11 +243,24 @@ class LockedRows<R extends { id: string }> implements LockableRows<R> {
     return record;
   }
   async insert(row: R) {
-    await this.rows.insert(row);
-    this.locked.set(row.id, copy(row));
+    const kept = copy(row);
+    if (!this.reads.pending?.keep(this.entity, kept)) {
+      await this.reads.settle();
+      await this.rows.insert(row);
+    }
+    this.locked.set(row.id, kept);
   }
   async update(row: R, expectedVersion: number) {
-    if (!this.locked.has(row.id)) this.reads.mayHaveWaited();
+    const held = this.locked.get(row.id);
+    if (held?.version === expectedVersion && this.reads.pending) {
+      const kept = copy(row);
+      if (this.reads.pending.keep(this.entity, kept, expectedVersion)) {
+        this.locked.set(row.id, kept);
+        return true;
+      }
+    }
+    if (!held) this.reads.mayHaveWaited();
+    await this.reads.settle();
     const written = await this.rows.update(row, expectedVersion);
     if (written) this.locked.set(row.id, copy(row));
     else this.locked.delete(row.id);
@@ -177,10 +273,11 @@ class CachedOrders extends LockedRows<OrderRecord> implements OrderRepository {
     private readonly inner: OrderRepository,
     reads: Reads,
   ) {
-    super(inner, reads.orders, reads);
+    super(inner, reads.orders, reads, 'order');
   }
 
-  list(query: OrderQuery) {
+  async list(query: OrderQuery) {
+    await this.reads.settle();
     return this.inner.list(query);
   }
 }
@@ -190,13 +287,15 @@ class CachedReturns extends LockedRows<ReturnRecord> implements ReturnRepository
     private readonly inner: ReturnRepository,
     reads: Reads,
   ) {
-    super(inner, reads.returns, reads);
+    super(inner, reads.returns, reads, 'return');
   }
 
-  list(query: ReturnQuery) {
+  async list(query: ReturnQuery) {
+    await this.reads.settle();
     return this.inner.list(query);
   }
-  listByOrder(orderId: string) {
+  async listByOrder(orderId: string) {
+    await this.reads.settle();
     return this.inner.listByOrder(orderId);
   }
 }
@@ -215,6 +314,7 @@ class CachedShipments implements ShipmentRepository {
     return list;
   }
   async insert(shipment: ShipmentRecord) {
+    await this.reads.settle();
     await this.inner.insert(shipment);
     // The list is oldest first by (createdAt, id): a shipment newer than every cached one
     // goes last, as a read would place it; a tie is left to the database's ordering.
@@ -223,6 +323,7 @@ class CachedShipments implements ShipmentRepository {
     else this.reads.shipments.delete(shipment.orderId);
   }
   async update(shipment: ShipmentRecord, expectedVersion: number) {
+    await this.reads.settle();
     const written = await this.inner.update(shipment, expectedVersion);
     // The cached list takes what was written, as a read would return it now.
     const cached = this.reads.shipments.get(shipment.orderId);
@@ -259,10 +360,12 @@ class CachedPayments implements PaymentRepository {
   }
   async insert(payment: PaymentRecord) {
     this.reads.mayHaveWaited();
+    await this.reads.settle();
     await this.inner.insert(payment);
   }
   async update(payment: PaymentRecord, expectedVersion: number) {
     this.reads.mayHaveWaited();
+    await this.reads.settle();
     return this.inner.update(payment, expectedVersion);
   }
   list(query: PaymentQuery) {
@@ -293,15 +396,24 @@ class LockingInventory implements InventoryRepository {
   ) {
     if (inner.getMany) {
       this.getMany = async (skus, options) => {
-        await this.beforeRead?.();
+        await this.beforeLockedRead(options);
         this.reads.locking(options);
         return inner.getMany!(skus, options);
       };
     }
   }
 
-  async get(sku: string, options?: GetOptions) {
+  /**
+   * Pending stock changes are written before any stock read; kept orders and returns before
+   * a stock lock is taken, so a contended stock row is held for as little as possible.
+   */
+  private async beforeLockedRead(options: GetOptions | undefined): Promise<void> {
     await this.beforeRead?.();
+    if (options?.forUpdate) await this.reads.settle();
+  }
+
+  async get(sku: string, options?: GetOptions) {
+    await this.beforeLockedRead(options);
     this.reads.locking(options);
     return this.inner.get(sku, options);
   }

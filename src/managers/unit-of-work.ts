@@ -6,7 +6,7 @@ import type { HistoryEntry, Order, OrderRecord } from '../schemas/order.js';
 import type { Payment } from '../schemas/payment.js';
 import type { Return } from '../schemas/return.js';
 import type { Shipment } from '../schemas/shipment.js';
-import { withReadCache } from './read-cache.js';
+import { type CachedRepositories, withReadCache } from './read-cache.js';
 import type { SystemContext } from './system-context.js';
 import { assertWritten } from './transition.js';
 
@@ -59,15 +59,24 @@ export class UnitOfWork {
    */
   readonly #stockWrites = new Map<string, StockWrite>();
   readonly #defersStock: boolean;
+  /** The read cache, where the store keeps orders and returns for the log. */
+  readonly #entityWrites: CachedRepositories | undefined;
 
   constructor(
     tx: Repositories,
     private readonly ctx: SystemContext,
   ) {
     this.#defersStock = tx.stockWritesInLog === true && !tx.readsAreLocal;
-    this.tx = tx.readsAreLocal
-      ? tx
-      : withReadCache(tx, this.#defersStock ? () => this.flushStock() : undefined);
+    if (tx.readsAreLocal) this.tx = tx;
+    else {
+      const defersEntities = tx.entityWritesInLog === true && tx.appendLog !== undefined;
+      const cached = withReadCache(tx, {
+        beforeStockRead: this.#defersStock ? () => this.flushStock() : undefined,
+        defersEntities,
+      });
+      this.tx = cached;
+      if (defersEntities) this.#entityWrites = cached;
+    }
     this.now = new Date(ctx.clock.now()).toISOString();
   }
 
@@ -184,12 +193,16 @@ export class UnitOfWork {
     if (!tx.appendLog) await this.flushStock();
     const stock = [...this.#stockWrites.values()];
     this.#stockWrites.clear();
+    const entities = this.#entityWrites?.takeEntityWrites() ?? [];
     const empty = history.length === 0 && movements.length === 0 && events.length === 0;
-    if (empty && deletedOutbox.length === 0 && stock.length === 0) return;
+    if (empty && deletedOutbox.length === 0 && stock.length === 0 && entities.length === 0) {
+      return;
+    }
     this.movements = [];
     if (tx.appendLog) {
       const log: CommandLog = { history, movements, events, deletedOutbox };
       if (stock.length > 0) log.stock = stock;
+      if (entities.length > 0) log.entities = entities;
       return tx.appendLog(log);
     }
     for (const row of history) await tx.history.append(row);

@@ -73,6 +73,14 @@ export interface Repositories {
    * `inventory.update` of its own.
    */
   readonly stockWritesInLog?: boolean;
+  /**
+   * Optional: true when `appendLog` also writes orders and returns (`CommandLog.entities`):
+   * the core then keeps a new order or return, and a change of one the command has locked,
+   * until the end of the command (or until it reads or writes rows that could depend on
+   * them), so the command sends fewer statements (Postgres: they go in the log's one
+   * statement). Without it, each is an `insert` or `update` of its own.
+   */
+  readonly entityWritesInLog?: boolean;
 }
 
 /** What one command logs besides its entities, written at the end of its transaction. */
@@ -93,7 +101,20 @@ export interface CommandLog {
    * writes nothing (the storage conformance suite checks it).
    */
   stock?: readonly StockWrite[];
+  /**
+   * New orders and returns, and changes of ones the command locked (only when the
+   * repositories say `entityWritesInLog`): each written like `insert(record)`, or like
+   * `update(record, expectedVersion)` when `expectedVersion` is given; when one is not at its
+   * expected version, `appendLog` throws a ConcurrencyError and writes nothing (the storage
+   * conformance suite checks it).
+   */
+  entities?: readonly EntityWrite[];
 }
+
+/** An order or return to insert, or to update if its stored version is `expectedVersion`. */
+export type EntityWrite =
+  | { entity: 'order'; record: OrderRecord; expectedVersion?: number }
+  | { entity: 'return'; record: ReturnRecord; expectedVersion?: number };
 
 /** A stock record to write, if its stored version is still `expectedVersion`. */
 export interface StockWrite {

@@ -1,4 +1,10 @@
-import type { Order, OrderRepository, StateChangedPayload, StorageAdapter } from 'orderflow';
+import type {
+  CommandLog,
+  Order,
+  OrderRepository,
+  StateChangedPayload,
+  StorageAdapter,
+} from 'orderflow';
 import { orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeSystems, testStorage, testSystem } from './setup.js';
@@ -279,7 +285,25 @@ describe('orders.transition', () => {
             update: async (order, expected) => !refuseWrites && tx.orders.update(order, expected),
             list: (query) => tx.orders.list(query),
           };
-          return fn(Object.create(tx, { orders: { value: orders } }));
+          // A store that writes the order with the command's log checks its version there.
+          const appendLog =
+            tx.appendLog &&
+            ((log: CommandLog) =>
+              tx.appendLog!(
+                refuseWrites
+                  ? {
+                      ...log,
+                      entities: log.entities?.map((w) =>
+                        w.expectedVersion === undefined
+                          ? w
+                          : { ...w, expectedVersion: w.expectedVersion + 1 },
+                      ),
+                    }
+                  : log,
+              ));
+          return fn(
+            Object.create(tx, { orders: { value: orders }, appendLog: { value: appendLog } }),
+          );
         }),
     };
     const { oms } = await testSystem({ storage });

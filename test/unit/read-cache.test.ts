@@ -271,3 +271,125 @@ describe('the read cache: shipments a transaction inserts', () => {
     expect(count('shipments.listByOrder')).toBe(2);
   });
 });
+
+/** A store that records every call that would be a statement, in order. */
+function recordingStore() {
+  const calls: string[] = [];
+  const orders = new Map<string, OrderRecord>();
+  const record =
+    (name: string, answer: unknown = undefined) =>
+    async (...args: unknown[]) => {
+      calls.push(`${name} ${(args[0] as { id?: string } | undefined)?.id ?? args[0] ?? ''}`.trim());
+      return answer;
+    };
+  const tx = {
+    orders: {
+      async get(id: string) {
+        calls.push(`orders.get ${id}`);
+        return structuredClone(orders.get(id));
+      },
+      async insert(order: OrderRecord) {
+        calls.push(`orders.insert ${order.id}`);
+        orders.set(order.id, structuredClone(order));
+      },
+      async update(order: OrderRecord, expectedVersion: number) {
+        calls.push(`orders.update ${order.id}@${expectedVersion}`);
+        if (orders.get(order.id)?.version !== expectedVersion) return false;
+        orders.set(order.id, structuredClone(order));
+        return true;
+      },
+      list: record('orders.list', { data: [], nextCursor: null }),
+    },
+    returns: { listByOrder: record('returns.listByOrder', []) },
+    payments: {
+      listByOrder: record('payments.listByOrder', []),
+      insert: record('payments.insert'),
+    },
+    shipments: {
+      listByOrder: record('shipments.listByOrder', []),
+      insert: record('shipments.insert'),
+    },
+    inventory: { get: record('inventory.get'), getMany: record('inventory.getMany', []) },
+  };
+  return { calls, orders, tx: tx as unknown as Repositories };
+}
+
+describe('orders and returns kept for the log', () => {
+  it('keeps a new order and the changes of a locked one as one write each, from the stored version', async () => {
+    const db = recordingStore();
+    const locked = orderRecord();
+    db.orders.set(locked.id, locked);
+    const tx = withReadCache(db.tx, { defersEntities: true });
+    const created = orderRecord();
+
+    await tx.orders.insert(created);
+    await tx.orders.get(locked.id, { forUpdate: true });
+    expect(await tx.orders.update({ ...locked, state: 'confirmed', version: 2 }, 1)).toBe(true);
+    expect(await tx.orders.update({ ...locked, state: 'processing', version: 3 }, 2)).toBe(true);
+    expect(await tx.orders.get(locked.id)).toMatchObject({ state: 'processing', version: 3 });
+    expect(await tx.orders.get(created.id)).toEqual(created);
+
+    expect(db.calls).toEqual([`orders.get ${locked.id}`]);
+    expect(tx.takeEntityWrites()).toEqual([
+      { entity: 'order', record: created },
+      {
+        entity: 'order',
+        record: { ...locked, state: 'processing', version: 3 },
+        expectedVersion: 1,
+      },
+    ]);
+    expect(tx.takeEntityWrites()).toEqual([]);
+  });
+
+  it('writes what it keeps before a statement that could depend on it or a stock lock, not before other reads', async () => {
+    const db = recordingStore();
+    const tx = withReadCache(db.tx, { defersEntities: true });
+    const settledBy: [string, (orderId: string) => Promise<unknown>][] = [
+      ['payments.insert', (id) => tx.payments.insert(paymentRecord(id))],
+      ['shipments.insert', (id) => tx.shipments.insert(shipment(id))],
+      ['orders.list', () => tx.orders.list({ limit: 10 })],
+      ['returns.listByOrder', (id) => tx.returns.listByOrder(id)],
+      ['inventory.get', () => tx.inventory.get('SKU', { forUpdate: true })],
+      ['inventory.getMany', () => tx.inventory.getMany!(['SKU'], { forUpdate: true })],
+    ];
+    for (const [name, call] of settledBy) {
+      db.calls.length = 0;
+      const kept = orderRecord();
+      await tx.orders.insert(kept);
+      await tx.payments.listByOrder(kept.id);
+      await tx.shipments.listByOrder(kept.id);
+      await tx.inventory.getMany!(['SKU']);
+      expect(db.calls, name).toEqual([
+        `payments.listByOrder ${kept.id}`,
+        `shipments.listByOrder ${kept.id}`,
+        'inventory.getMany SKU',
+      ]);
+      await call(kept.id);
+      expect(db.calls.slice(3), name).toEqual([
+        `orders.insert ${kept.id}`,
+        expect.stringMatching(`^${name}`),
+      ]);
+      expect(tx.takeEntityWrites(), name).toEqual([]);
+    }
+  });
+
+  it('writes an order it has not locked, or a change from another version, at once', async () => {
+    const db = recordingStore();
+    const unlocked = orderRecord();
+    const locked = orderRecord();
+    db.orders.set(unlocked.id, unlocked);
+    db.orders.set(locked.id, locked);
+    const tx = withReadCache(db.tx, { defersEntities: true });
+
+    expect(await tx.orders.update({ ...unlocked, version: 2 }, 1)).toBe(true);
+    await tx.orders.get(locked.id, { forUpdate: true });
+    expect(await tx.orders.update({ ...locked, version: 6 }, 5)).toBe(false);
+
+    expect(db.calls).toEqual([
+      `orders.update ${unlocked.id}@1`,
+      `orders.get ${locked.id}`,
+      `orders.update ${locked.id}@5`,
+    ]);
+    expect(tx.takeEntityWrites()).toEqual([]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { StorageAdapter } from '../../ports/storage.js';
 import type { TestApi } from '../test-api.js';
-import { assert, isError, sameData } from './assert.js';
+import { assert, isError, sameData, withCode } from './assert.js';
 import {
   at,
   deferred,
@@ -214,5 +214,51 @@ export function transactionCases(test: TestApi, storage: () => StorageAdapter): 
       release.resolve();
       await holder;
     }
+  });
+
+  it('writes the orders and returns a command log carries, updates at their expected version, or none of the log', async () => {
+    const s = storage();
+    const existing = orderRecord();
+    const ret = returnRecord(existing.id);
+    await s.orders.insert(existing);
+    await s.returns.insert(ret);
+    // Only stores that say so take orders and returns in the log (else the core writes them).
+    const inLog = await s.transaction(async (tx) => tx.entityWritesInLog === true);
+    if (!inLog) return;
+    const created = orderRecord();
+    const confirmed = { ...existing, state: 'confirmed' as const, version: 2, updatedAt: at(5) };
+    const approved = { ...ret, state: 'approved' as const, version: 2, updatedAt: at(5) };
+    const entry = historyEntry(existing.id);
+    const log = (staleReturn: boolean) => ({
+      history: [entry],
+      movements: [],
+      events: [],
+      deletedOutbox: [],
+      entities: [
+        { entity: 'order' as const, record: created },
+        { entity: 'order' as const, record: confirmed, expectedVersion: 1 },
+        { entity: 'return' as const, record: approved, expectedVersion: staleReturn ? 7 : 1 },
+      ],
+    });
+
+    await assert.rejects(
+      s.transaction(async (tx) => tx.appendLog!(log(true))),
+      (error: unknown) => {
+        withCode('concurrency_conflict')(error);
+        const details = (error as { details?: { entity?: unknown; id?: unknown } }).details;
+        assert.deepEqual([details?.entity, details?.id], ['return', ret.id]);
+        return true;
+      },
+    );
+    assert.equal(await s.orders.get(created.id), undefined);
+    sameData(await s.orders.get(existing.id), existing);
+    sameData(await s.returns.get(ret.id), ret);
+    sameData(await s.history.list('order', existing.id), []);
+
+    await s.transaction(async (tx) => tx.appendLog!(log(false)));
+    sameData(await s.orders.get(created.id), created);
+    sameData(await s.orders.get(existing.id), confirmed);
+    sameData(await s.returns.get(ret.id), approved);
+    sameData(await s.history.list('order', existing.id), [entry]);
   });
 }

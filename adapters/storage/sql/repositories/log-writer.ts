@@ -4,38 +4,72 @@ import type { CommandLog } from '../../../../src/ports/storage.js';
 import type { Database } from '../schema.js';
 import { columnsAndValues, rowsShape } from '../statement-shapes.js';
 import type { SqlContext } from './entity-repositories.js';
+import { versionedUpdate } from './versioned-rows.js';
+
+type Creator = QueryCreator<Database>;
 
 /**
  * Writes a command's log (history rows, stock movements, outbox events, deletes of outbox
- * rows already dispatched) at the end of its transaction: on Postgres in one statement (the other inserts as data-modifying CTEs of
- * the last one), on SQLite — where a statement is a call, not a round trip — as one
- * multi-row insert per table.
+ * rows already dispatched; on Postgres also its new orders and returns and its versioned
+ * changes of orders, returns and stock) at the end of its transaction: on Postgres in one
+ * statement (the other writes as data-modifying CTEs of the last one), on SQLite — where a
+ * statement is a call, not a round trip — as one multi-row insert per table.
  */
 export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void> {
   const { db, flags, codec, shapes } = ctx;
-  type Creator = QueryCreator<Database>;
   /** One statement of the log, and its shape when every row has the same columns. */
   interface Write {
     build: (q: Creator) => Compilable<unknown> & { execute(): Promise<unknown> };
     key: string | undefined;
     values: readonly unknown[];
   }
-  const writes: Write[] = (
-    [
-      ['orderflow_history', log.history.map((h) => codec.historyRow(h))],
-      ['orderflow_inventory_movements', log.movements.map((m) => codec.movementRow(m))],
-      ['orderflow_outbox', log.events.map((e) => codec.outboxRow(e))],
-    ] as const
-  )
-    .filter(([, rows]) => rows.length > 0)
-    .map(([table, rows]) => {
-      const shape = rowsShape(rows);
-      return {
-        build: (q: Creator) => q.insertInto(table).values(rows as never),
-        key: shape && `${table}:${rows.length}:${shape.columns}`,
-        values: shape?.values ?? [],
-      };
-    });
+  /** A write made only if a row is at its expected version, and the error when it is not. */
+  interface VersionedWrite extends Write {
+    conflict: () => ConcurrencyError;
+  }
+  const entities = log.entities ?? [];
+  const inserted: Write[] = [];
+  const versioned: VersionedWrite[] = [];
+  for (const write of entities) {
+    const row =
+      write.entity === 'order' ? codec.orderRow(write.record) : codec.returnRow(write.record);
+    const table = write.entity === 'order' ? 'orderflow_orders' : 'orderflow_returns';
+    if (write.expectedVersion === undefined) {
+      const { columns, values } = columnsAndValues(row);
+      inserted.push({
+        build: (q) => q.insertInto(table).values(row as never),
+        key: `insert:${table}:${columns.join(',')}`,
+        values,
+      });
+    } else {
+      const update = versionedUpdate(table, row, write.expectedVersion);
+      versioned.push({
+        build: (q) => update.build(q).returning('id'),
+        key: update.key,
+        values: update.values,
+        conflict: () => new ConcurrencyError(write.entity, write.record.id),
+      });
+    }
+  }
+  const writes: Write[] = [
+    ...inserted,
+    ...(
+      [
+        ['orderflow_history', log.history.map((h) => codec.historyRow(h))],
+        ['orderflow_inventory_movements', log.movements.map((m) => codec.movementRow(m))],
+        ['orderflow_outbox', log.events.map((e) => codec.outboxRow(e))],
+      ] as const
+    )
+      .filter(([, rows]) => rows.length > 0)
+      .map(([table, rows]) => {
+        const shape = rowsShape(rows);
+        return {
+          build: (q: Creator) => q.insertInto(table).values(rows as never),
+          key: shape && `${table}:${rows.length}:${shape.columns}`,
+          values: shape?.values ?? [],
+        };
+      }),
+  ];
   const deleted = [...log.deletedOutbox];
   if (deleted.length > 0) {
     writes.push({
@@ -44,11 +78,11 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
       values: deleted,
     });
   }
-  // Stock changes: versioned updates, each returning its row, counted at the end.
-  const stock = (log.stock ?? []).map(({ record, expectedVersion }) => {
+  // Stock changes: versioned updates, each returning its row.
+  for (const { record, expectedVersion } of log.stock ?? []) {
     const { sku, created_at: _created, ...changes } = codec.inventoryRow(record);
     const { columns, values } = columnsAndValues(changes);
-    return {
+    versioned.push({
       build: (q: Creator) =>
         q
           .updateTable('orderflow_inventory')
@@ -58,11 +92,14 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
           .returning('sku'),
       key: `stock:${columns.join(',')}`,
       values: [...values, sku, expectedVersion],
-    };
-  });
-  if (writes.length === 0 && stock.length === 0) return;
-  if (stock.length > 0 && flags.name !== 'postgres') {
-    throw new Error('stock writes in the command log are written on Postgres only');
+      conflict: () => new ConcurrencyError('inventory', sku),
+    });
+  }
+  if (writes.length === 0 && versioned.length === 0) return;
+  if ((log.stock?.length || entities.length > 0) && flags.name !== 'postgres') {
+    throw new Error(
+      'stock, order and return writes in the command log are written on Postgres only',
+    );
   }
   if (flags.name !== 'postgres') {
     for (const { build, key, values } of writes) {
@@ -71,23 +108,29 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
     }
     return;
   }
-  // One statement: every write a data-modifying CTE of the last one; with stock changes,
-  // all of them CTEs and the statement a count of the stock rows written.
+  // One statement: every write a data-modifying CTE of the last one; with versioned writes,
+  // all of them CTEs and the statement the count of rows each of those wrote.
   const statement = () => {
     let query: Creator = db;
-    const ctes = stock.length > 0 ? writes : writes.slice(0, -1);
+    const ctes = versioned.length > 0 ? writes : writes.slice(0, -1);
     for (const [n, { build }] of ctes.entries()) {
       // Unused names for the CTEs: only their side effect (the write) matters.
       query = query.with(`written_${n}`, (q) => build(q as Creator) as never) as unknown as Creator;
     }
-    if (stock.length === 0) return writes[writes.length - 1]!.build(query);
-    for (const [n, { build }] of stock.entries()) {
-      query = query.with(`stock_${n}`, (q) => build(q as Creator) as never) as unknown as Creator;
+    if (versioned.length === 0) return writes[writes.length - 1]!.build(query);
+    for (const [n, { build }] of versioned.entries()) {
+      query = query.with(
+        `versioned_${n}`,
+        (q) => build(q as Creator) as never,
+      ) as unknown as Creator;
     }
-    const counted = stock.map((_, n) => `(select count(*) from stock_${n})`).join(' + ');
-    return query.selectNoFrom(sql<string>`${sql.raw(counted)}`.as('stock_written'));
+    return query.selectNoFrom(
+      versioned.map((_, n) =>
+        sql<string>`(select count(*) from ${sql.table(`versioned_${n}`)})`.as(`versioned_${n}`),
+      ),
+    );
   };
-  const all = [...writes, ...stock];
+  const all = [...writes, ...versioned];
   const result = all.every((w) => w.key)
     ? await shapes.execute(
         db,
@@ -96,12 +139,9 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
         statement,
       )
     : await db.executeQuery(statement().compile());
-  if (stock.length === 0) return;
-  const written = Number(
-    (result.rows[0] as { stock_written?: unknown } | undefined)?.stock_written,
-  );
+  if (versioned.length === 0) return;
   // Under the command's row locks this cannot happen; if it does, nothing of it is kept.
-  if (written !== stock.length) {
-    throw new ConcurrencyError('inventory', (log.stock ?? []).map((w) => w.record.sku).join(', '));
-  }
+  const counts = (result.rows[0] ?? {}) as Record<string, unknown>;
+  const missed = versioned.findIndex((_, n) => Number(counts[`versioned_${n}`]) !== 1);
+  if (missed >= 0) throw versioned[missed]!.conflict();
 }

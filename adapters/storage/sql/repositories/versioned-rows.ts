@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Insertable, QueryCreator, Selectable, Updateable } from 'kysely';
 import type { GetOptions } from '../../../../src/ports/storage.js';
 import type { Database } from '../schema.js';
 import { columnsAndValues } from '../statement-shapes.js';
@@ -45,8 +45,32 @@ export async function insertRow<T extends keyof Database>(
 }
 
 /**
+ * The update of a row to `row` if its stored version is still `expectedVersion`, on `q` (the
+ * database, or a CTE of a larger statement), with its statement shape; `id` and `created_at`
+ * never change.
+ */
+export function versionedUpdate<T extends VersionedTable>(
+  table: T,
+  row: { id: string; created_at: unknown } & Updateable<Database[T]>,
+  expectedVersion: number,
+) {
+  const { id, created_at: _created, ...changes } = row;
+  const { columns, values } = columnsAndValues(changes);
+  return {
+    key: `update:${table}:${columns.join(',')}`,
+    values: [...values, id, expectedVersion],
+    build: (q: QueryCreator<Database>) =>
+      q
+        .updateTable(table as 'orderflow_orders')
+        .set(changes as Updateable<Database['orderflow_orders']>)
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion),
+  };
+}
+
+/**
  * Writes a row only if its stored version is still `expectedVersion` (optimistic
- * concurrency); `id` and `created_at` never change. True when the row was written.
+ * concurrency). True when the row was written.
  */
 export async function updateVersioned<T extends VersionedTable>(
   { db, shapes }: SqlContext,
@@ -54,18 +78,7 @@ export async function updateVersioned<T extends VersionedTable>(
   row: { id: string; created_at: unknown } & Updateable<Database[T]>,
   expectedVersion: number,
 ): Promise<boolean> {
-  const { id, created_at: _created, ...changes } = row;
-  const { columns, values } = columnsAndValues(changes);
-  const result = await shapes.execute(
-    db,
-    `update:${table}:${columns.join(',')}`,
-    [...values, id, expectedVersion],
-    () =>
-      db
-        .updateTable(table as 'orderflow_orders')
-        .set(changes as Updateable<Database['orderflow_orders']>)
-        .where('id', '=', id)
-        .where('version', '=', expectedVersion),
-  );
+  const update = versionedUpdate(table, row, expectedVersion);
+  const result = await shapes.execute(db, update.key, update.values, () => update.build(db));
   return Number(result.numAffectedRows) === 1;
 }
