@@ -122,9 +122,17 @@ class Reads {
   /** Set where orders and returns are written with the log. */
   pending: PendingEntities | undefined;
 
+  /** The flush under way: a statement started meanwhile waits for it too. */
+  private flushing: Promise<void> | undefined;
+
   /** Writes the kept orders and returns before a statement that could depend on them. */
   async settle(): Promise<void> {
-    if (this.pending && this.pending.writes.size > 0) await this.pending.flush();
+    while (this.flushing || (this.pending && this.pending.writes.size > 0)) {
+      this.flushing ??= this.pending!.flush().finally(() => {
+        this.flushing = undefined;
+      });
+      await this.flushing;
+    }
   }
 
   readonly orders = new Map<string, OrderRecord>();
@@ -208,6 +216,9 @@ export class CachedRepositories implements Repositories {
   }
   get stockWritesInLog() {
     return this.tx.stockWritesInLog;
+  }
+  get entityWritesInLog() {
+    return this.tx.entityWritesInLog;
   }
   get appendLog(): ((log: CommandLog) => Promise<void>) | undefined {
     const { tx } = this;

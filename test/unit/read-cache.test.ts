@@ -393,3 +393,31 @@ describe('orders and returns kept for the log', () => {
     expect(tx.takeEntityWrites()).toEqual([]);
   });
 });
+
+describe('writing kept orders before statements started together', () => {
+  it('lets every statement that waits for the kept writes wait for all of them', async () => {
+    const db = recordingStore();
+    // Each insert takes a while, as a round trip does.
+    const insert = db.tx.orders.insert.bind(db.tx.orders);
+    db.tx.orders.insert = async (order) => {
+      await insert(order);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    const tx = withReadCache(db.tx, { defersEntities: true });
+    const [a, b] = [orderRecord(), orderRecord()];
+    await tx.orders.insert(a);
+    await tx.orders.insert(b);
+
+    await Promise.all([
+      tx.payments.insert(paymentRecord(a.id)),
+      tx.payments.insert(paymentRecord(b.id)),
+    ]);
+
+    const firstPayment = db.calls.findIndex((c) => c.startsWith('payments.insert'));
+    expect(db.calls.slice(0, firstPayment)).toEqual([
+      `orders.insert ${a.id}`,
+      `orders.insert ${b.id}`,
+    ]);
+    expect(db.calls.filter((c) => c.startsWith('payments.insert'))).toHaveLength(2);
+  });
+});
