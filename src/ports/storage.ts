@@ -47,7 +47,9 @@ export interface Repositories {
    * Optional: writes what a command logs — history rows, stock movements, outbox events,
    * and the deletes of outbox rows already dispatched — together at the end of its
    * transaction, in as few round trips as the database allows (Postgres: one statement).
-   * Without it, the core writes them table by table.
+   * Without it, the core writes them table by table. The core calls it inside a
+   * transaction only: a log whose versioned write misses throws, and the transaction's
+   * rollback is what takes back the rest of it.
    */
   appendLog?(log: CommandLog): Promise<void>;
   providerEvents: ProviderEventRepository;
