@@ -4,7 +4,7 @@ import type { CommandLog } from '../../../../src/ports/storage.js';
 import type { Database } from '../schema.js';
 import { columnsAndValues, rowsShape } from '../statement-shapes.js';
 import type { SqlContext } from './entity-repositories.js';
-import { versionedUpdate } from './versioned-rows.js';
+import { rowInsert, versionedUpdate } from './versioned-rows.js';
 
 type Creator = QueryCreator<Database>;
 
@@ -34,14 +34,8 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
     const row =
       write.entity === 'order' ? codec.orderRow(write.record) : codec.returnRow(write.record);
     const table = write.entity === 'order' ? 'orderflow_orders' : 'orderflow_returns';
-    if (write.expectedVersion === undefined) {
-      const { columns, values } = columnsAndValues(row);
-      inserted.push({
-        build: (q) => q.insertInto(table).values(row as never),
-        key: `insert:${table}:${columns.join(',')}`,
-        values,
-      });
-    } else {
+    if (write.expectedVersion === undefined) inserted.push(rowInsert(table, row));
+    else {
       const update = versionedUpdate(table, row, write.expectedVersion);
       versioned.push({
         build: (q) => update.build(q).returning('id'),

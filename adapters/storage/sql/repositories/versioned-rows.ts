@@ -30,18 +30,27 @@ export async function selectById<T extends VersionedTable>(
   return rows[0] as Selectable<Database[T]> | undefined;
 }
 
+/** The insert of one row, on `q` (the database, or a CTE of a larger statement), with its statement shape. */
+export function rowInsert<T extends keyof Database>(table: T, row: Insertable<Database[T]>) {
+  const { columns, values } = columnsAndValues(row);
+  return {
+    key: `insert:${table}:${columns.join(',')}`,
+    values,
+    build: (q: QueryCreator<Database>) =>
+      q
+        .insertInto(table as 'orderflow_orders')
+        .values(row as Insertable<Database['orderflow_orders']>),
+  };
+}
+
 /** Inserts one row. */
 export async function insertRow<T extends keyof Database>(
   { db, shapes }: SqlContext,
   table: T,
   row: Insertable<Database[T]>,
 ): Promise<void> {
-  const { columns, values } = columnsAndValues(row);
-  await shapes.execute(db, `insert:${table}:${columns.join(',')}`, values, () =>
-    db
-      .insertInto(table as 'orderflow_orders')
-      .values(row as Insertable<Database['orderflow_orders']>),
-  );
+  const insert = rowInsert(table, row);
+  await shapes.execute(db, insert.key, insert.values, () => insert.build(db));
 }
 
 /**
