@@ -119,7 +119,9 @@ export const lifecycleStage: Stage = {
   name: 'lifecycle',
   description: 'full lifecycle: library vs hand-written kysely, 8 callers',
   async run(ctx) {
-    const n = scaled(200);
+    // 800 lifecycles: with fewer, each alternating round lasts a fraction of a second and
+    // JIT warm-up and GC pauses decide the ratio more than the code does.
+    const n = scaled(800);
     for (const backend of SQL_BACKENDS) {
       const sys = await openSystem(backend);
       try {
@@ -129,8 +131,8 @@ export const lifecycleStage: Stage = {
         await baseStore.storage.migrate();
         const base = kyselyBaseline(baseStore.db!, backend);
         const lifecycle = libraryLifecycle(sys);
-        await runConcurrent(24, CONCURRENCY, lifecycle);
-        await runConcurrent(24, CONCURRENCY, (i) => base.lifecycle(i));
+        await runConcurrent(100, CONCURRENCY, lifecycle);
+        await runConcurrent(100, CONCURRENCY, (i) => base.lifecycle(i));
         await sys.oms.idle();
         sys.counter.reset();
         await runConcurrent(16, CONCURRENCY, lifecycle);
