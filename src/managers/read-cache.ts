@@ -287,6 +287,18 @@ class CachedOrders extends LockedRows<OrderRecord> implements OrderRepository {
     super(inner, reads.orders, reads, 'order');
   }
 
+  /**
+   * A locked pending order's shipment list is known without a read: shipments are made for
+   * confirmed or processing orders only, and no order goes back to pending.
+   */
+  override async get(id: string, options?: GetOptions) {
+    const record = await super.get(id, options);
+    if (record?.state === 'pending' && options?.forUpdate && !this.reads.shipments.has(id)) {
+      this.reads.shipments.set(id, []);
+    }
+    return record;
+  }
+
   async list(query: OrderQuery) {
     await this.reads.settle();
     return this.inner.list(query);

@@ -113,6 +113,24 @@ describe('the read cache of a transaction', () => {
 
     expect(await tx.shipments.listByOrder(order.id)).toEqual([shipment(order.id)]);
   });
+
+  it('answers the shipments of a locked pending order without a read, and of no other', async () => {
+    const db = store();
+    const pending = orderRecord();
+    const confirmed = orderRecord({ state: 'confirmed' });
+    db.orders.set(pending.id, pending);
+    db.orders.set(confirmed.id, confirmed);
+    // Rows a pending order cannot have: seen only if the cache reads the store.
+    db.shipments.push(shipment(pending.id), shipment(confirmed.id));
+    const tx = withReadCache(db.tx);
+
+    await tx.orders.get(pending.id);
+    expect(await tx.shipments.listByOrder(pending.id)).toEqual([shipment(pending.id)]);
+    await tx.orders.get(pending.id, { forUpdate: true });
+    expect(await tx.shipments.listByOrder(pending.id)).toEqual([]);
+    await tx.orders.get(confirmed.id, { forUpdate: true });
+    expect(await tx.shipments.listByOrder(confirmed.id)).toEqual([shipment(confirmed.id)]);
+  });
 });
 
 /**
@@ -236,11 +254,11 @@ describe('the read cache: returns and payment lists', () => {
   });
 });
 
-/** An order with one shipment, locked by the transaction, its shipment list read once. */
+/** A processing order with one shipment, locked by the transaction, its shipments read once. */
 async function lockedOrderWithShipmentList() {
   const recorder = recorded();
   const { storage, tx } = recorder;
-  const order = orderRecord();
+  const order = orderRecord({ state: 'processing' });
   await storage.orders.insert(order);
   const first = shipment(order.id);
   await storage.shipments.insert(first);
