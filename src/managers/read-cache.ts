@@ -59,15 +59,15 @@ export function withReadCache(
 const copy = cloneJson;
 
 /**
- * New orders and returns, and changes of ones the transaction locked, kept to be written
- * with the command's log where the store can (`entityWritesInLog`): a command then sends
- * no statement of its own for them. Reads of a kept row are answered from the locked rows.
- * Before anything that could depend on them reaches the database — a list of orders or
- * returns, a write of a payment or shipment (their rows refer to the order), an order or
- * return written at once — they are written first, and so they are before a stock row is
- * locked (a contended stock row is then held for the log and the commit only, as without
- * them). A read of another order or return, and reads of payments and shipments, cannot
- * see them, so those go ahead.
+ * New orders, returns and payments, and changes of ones the transaction locked, kept to be
+ * written with the command's log where the store can (`entityWritesInLog`): a command then
+ * sends no statement of its own for them. Reads of a kept order or return are answered from
+ * the locked rows. Before anything that could depend on them reaches the database — a list
+ * of orders or returns, a read of payments while a payment is kept, a payment or shipment
+ * written at once (their rows refer to the order), an order or return written at once — they
+ * are written first, and so they are before a stock row is locked (a contended stock row is
+ * then held for the log and the commit only, as without them). A read of another order or
+ * return, and reads of shipments, cannot see them, so those go ahead.
  */
 class PendingEntities {
   readonly writes = new Map<string, EntityWrite>();
@@ -78,7 +78,11 @@ class PendingEntities {
    * Keeps `record` as the next state of a kept or locked row whose stored (or kept) version
    * is `held`; false when the write has to be made at once.
    */
-  keep(entity: EntityWrite['entity'], record: OrderRecord | ReturnRecord, held?: number): boolean {
+  keep(
+    entity: EntityWrite['entity'],
+    record: OrderRecord | ReturnRecord | PaymentRecord,
+    held?: number,
+  ): boolean {
     const key = `${entity}:${record.id}`;
     const earlier = this.writes.get(key);
     if (earlier) {
@@ -103,19 +107,29 @@ class PendingEntities {
     return writes;
   }
 
-  /** Writes what is kept, now. */
+  /** True while payment `id` (any payment, without one) is kept. */
+  holdsPayment(id?: string): boolean {
+    if (id !== undefined) return this.writes.has(`payment:${id}`);
+    for (const write of this.writes.values()) if (write.entity === 'payment') return true;
+    return false;
+  }
+
+  /** Writes what is kept, now (in the order kept: a payment after its new order). */
   async flush(): Promise<void> {
     if (this.writes.size === 0) return;
     for (const write of this.take()) {
-      const rows = write.entity === 'order' ? this.tx.orders : this.tx.returns;
-      const record = write.record as OrderRecord & ReturnRecord;
-      if (write.expectedVersion === undefined) await rows.insert(record);
+      const rows = this.tx[ROWS[write.entity]] as LockableRows<typeof write.record>;
+      if (write.expectedVersion === undefined) await rows.insert(write.record);
       else {
-        assertWritten(await rows.update(record, write.expectedVersion), write.entity, record.id);
+        const written = await rows.update(write.record, write.expectedVersion);
+        assertWritten(written, write.entity, write.record.id);
       }
     }
   }
 }
+
+/** The repository of each entity kept for the log. */
+const ROWS = { order: 'orders', return: 'returns', payment: 'payments' } as const;
 
 /** What the transaction read or wrote, shared by its repositories. */
 class Reads {
@@ -139,6 +153,16 @@ class Reads {
   readonly returns = new Map<string, ReturnRecord>();
   readonly shipments = new Map<string, ShipmentRecord[]>();
   readonly payments = new Map<string, PaymentRecord[]>();
+  /** Versions of the payments the transaction locked (read `forUpdate`, inserted or updated). */
+  readonly lockedPayments = new Map<string, number>();
+
+  /**
+   * Writes what is kept before a read that could see a kept payment: any read of payments
+   * but one by the id of another.
+   */
+  async beforePaymentRead(id?: string): Promise<void> {
+    if (this.flushing || this.pending?.holdsPayment(id)) await this.settle();
+  }
 
   /** The transaction may have waited for another's commit: payment lists read again. */
   mayHaveWaited(): void {
@@ -373,34 +397,57 @@ class CachedPayments implements PaymentRepository {
   async listByOrder(orderId: string) {
     const cached = this.reads.payments.get(orderId);
     if (cached) return copy(cached);
+    await this.reads.beforePaymentRead();
     const list = await this.inner.listByOrder(orderId);
     this.reads.payments.set(orderId, copy(list));
     return list;
   }
-  get(id: string, options?: GetOptions) {
+  async get(id: string, options?: GetOptions) {
+    await this.reads.beforePaymentRead(id);
     this.reads.locking(options);
-    return this.inner.get(id, options);
+    const record = await this.inner.get(id, options);
+    if (record && options?.forUpdate) this.reads.lockedPayments.set(id, record.version);
+    return record;
   }
   async insert(payment: PaymentRecord) {
     this.reads.mayHaveWaited();
-    await this.reads.settle();
-    await this.inner.insert(payment);
+    if (!this.reads.pending?.keep('payment', copy(payment))) {
+      await this.reads.settle();
+      await this.inner.insert(payment);
+    }
+    this.reads.lockedPayments.set(payment.id, payment.version);
   }
   async update(payment: PaymentRecord, expectedVersion: number) {
     this.reads.mayHaveWaited();
-    await this.reads.settle();
-    return this.inner.update(payment, expectedVersion);
+    const { lockedPayments, pending } = this.reads;
+    // Kept only when the transaction holds the row's lock at that version.
+    const kept =
+      lockedPayments.get(payment.id) === expectedVersion &&
+      pending?.keep('payment', copy(payment), expectedVersion) === true;
+    if (!kept) {
+      await this.reads.settle();
+      if (!(await this.inner.update(payment, expectedVersion))) {
+        lockedPayments.delete(payment.id);
+        return false;
+      }
+    }
+    lockedPayments.set(payment.id, payment.version);
+    return true;
   }
-  list(query: PaymentQuery) {
+  async list(query: PaymentQuery) {
+    await this.reads.beforePaymentRead();
     return this.inner.list(query);
   }
-  listByOrders(orderIds: readonly string[]) {
+  async listByOrders(orderIds: readonly string[]) {
+    await this.reads.beforePaymentRead();
     return this.inner.listByOrders(orderIds);
   }
-  listUnsettled(before: string, limit: number) {
+  async listUnsettled(before: string, limit: number) {
+    await this.reads.beforePaymentRead();
     return this.inner.listUnsettled(before, limit);
   }
-  findIdByProviderReference(providerReference: string) {
+  async findIdByProviderReference(providerReference: string) {
+    await this.reads.beforePaymentRead();
     return this.inner.findIdByProviderReference(providerReference);
   }
 }

@@ -76,8 +76,8 @@ export interface Repositories {
    */
   readonly stockWritesInLog?: boolean;
   /**
-   * Optional: true when `appendLog` also writes orders and returns (`CommandLog.entities`):
-   * the core then keeps a new order or return, and a change of one the command has locked,
+   * Optional: true when `appendLog` also writes orders, returns and payments
+   * (`CommandLog.entities`): the core then keeps a new one, and a change of one the command has locked,
    * until the end of the command (or until it reads or writes rows that could depend on
    * them), so the command sends fewer statements (Postgres: they go in the log's one
    * statement). Without it, each is an `insert` or `update` of its own.
@@ -104,7 +104,7 @@ export interface CommandLog {
    */
   stock?: readonly StockWrite[];
   /**
-   * New orders and returns, and changes of ones the command locked (only when the
+   * New orders, returns and payments, and changes of ones the command locked (only when the
    * repositories say `entityWritesInLog`): each written like `insert(record)`, or like
    * `update(record, expectedVersion)` when `expectedVersion` is given; when one is not at its
    * expected version, `appendLog` throws a ConcurrencyError and writes nothing (the storage
@@ -113,10 +113,14 @@ export interface CommandLog {
   entities?: readonly EntityWrite[];
 }
 
-/** An order or return to insert, or to update if its stored version is `expectedVersion`. */
+/**
+ * An order, return or payment to insert, or to update if its stored version is
+ * `expectedVersion`; a payment with its refunds, as `payments.insert` / `update` write them.
+ */
 export type EntityWrite =
   | { entity: 'order'; record: OrderRecord; expectedVersion?: number }
-  | { entity: 'return'; record: ReturnRecord; expectedVersion?: number };
+  | { entity: 'return'; record: ReturnRecord; expectedVersion?: number }
+  | { entity: 'payment'; record: PaymentRecord; expectedVersion?: number };
 
 /** A stock record to write, if its stored version is still `expectedVersion`. */
 export interface StockWrite {

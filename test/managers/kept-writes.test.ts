@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { newId } from '../../src/domain/ids.js';
 import { withReadCache } from '../../src/managers/read-cache.js';
 import type { Repositories } from '../../src/ports/storage.js';
+import type { ShipmentRecord } from '../../src/schemas/shipment.js';
 import {
   orderRecord,
   paymentRecord,
@@ -10,7 +12,7 @@ import { closeSystems, testStorage } from './setup.js';
 
 afterEach(closeSystems);
 
-/** A transaction's repositories as a command sees them, keeping orders and returns where the store writes them with the log. */
+/** A transaction's repositories as a command sees them, keeping orders, returns and payments where the store writes them with the log. */
 function commandView(tx: Repositories) {
   return withReadCache(tx, {
     defersEntities: tx.entityWritesInLog === true && !tx.readsAreLocal,
@@ -24,21 +26,69 @@ async function writeLog(raw: Repositories, tx: ReturnType<typeof commandView>): 
   await raw.appendLog!({ history: [], movements: [], events: [], deletedOutbox: [], entities });
 }
 
-describe('orders and returns a command keeps for its log', () => {
-  it('reach the database before payments that refer to them, also when the payments are written together', async () => {
+/** A new pending shipment of `orderId`. */
+function shipmentOf(orderId: string): ShipmentRecord {
+  const now = new Date().toISOString();
+  return {
+    id: newId('shipment'),
+    orderId,
+    state: 'pending',
+    items: [],
+    version: 1,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+describe('orders, returns and payments a command keeps for its log', () => {
+  it('reach the database before shipments that refer to them, also when the shipments are written together', async () => {
     const storage = await testStorage();
     const [a, b] = [orderRecord(), orderRecord()];
-    const payments = [paymentRecord(a.id), paymentRecord(b.id)];
+    const shipments = [shipmentOf(a.id), shipmentOf(b.id)];
     await storage.transaction(async (raw) => {
       const tx = commandView(raw);
       await tx.orders.insert(a);
       await tx.orders.insert(b);
-      // Each payment's row refers to its order: neither may reach the database first.
-      await Promise.all(payments.map((p) => tx.payments.insert(p)));
+      // Each shipment's row refers to its order: neither may reach the database first.
+      await Promise.all(shipments.map((s) => tx.shipments.insert(s)));
       await writeLog(raw, tx);
     });
     expect((await storage.orders.get(a.id))?.id).toBe(a.id);
-    expect((await storage.payments.listByOrder(b.id)).map((p) => p.id)).toEqual([payments[1]!.id]);
+    expect((await storage.shipments.listByOrder(b.id)).map((s) => s.id)).toEqual([
+      shipments[1]!.id,
+    ]);
+  });
+
+  it("write a new payment with its new order, and a locked payment's change; a read of payments sees them", async () => {
+    const storage = await testStorage();
+    const paid = orderRecord();
+    const earlier = paymentRecord(paid.id);
+    await storage.orders.insert(paid);
+    await storage.payments.insert(earlier);
+    const order = orderRecord();
+    const payment = paymentRecord(order.id);
+    await storage.transaction(async (raw) => {
+      const tx = commandView(raw);
+      await tx.orders.insert(order);
+      await tx.payments.insert(payment);
+      const locked = await tx.payments.get(earlier.id, { forUpdate: true });
+      const voided = { ...locked!, state: 'voided' as const, version: 2 };
+      expect(await tx.payments.update(voided, 1)).toBe(true);
+      await writeLog(raw, tx);
+    });
+    expect((await storage.payments.listByOrder(order.id)).map((p) => p.id)).toEqual([payment.id]);
+    expect(await storage.payments.get(earlier.id)).toMatchObject({ state: 'voided', version: 2 });
+
+    const next = orderRecord();
+    const fresh = paymentRecord(next.id);
+    await storage.transaction(async (raw) => {
+      const tx = commandView(raw);
+      await tx.orders.insert(next);
+      await tx.payments.insert(fresh);
+      expect((await tx.payments.listByOrder(next.id)).map((p) => p.id)).toEqual([fresh.id]);
+      expect((await tx.payments.get(fresh.id))?.id).toBe(fresh.id);
+      await writeLog(raw, tx);
+    });
   });
 
   it('are written by the log with a kept change of a locked order, and listed once written', async () => {

@@ -4,6 +4,7 @@ import { withReadCache } from '../../src/managers/read-cache.js';
 import type { GetOptions, Repositories } from '../../src/ports/storage.js';
 import type { InventoryRecord } from '../../src/schemas/inventory.js';
 import type { OrderRecord } from '../../src/schemas/order.js';
+import type { PaymentRecord } from '../../src/schemas/payment.js';
 import type { ShipmentRecord } from '../../src/schemas/shipment.js';
 import {
   orderRecord,
@@ -294,6 +295,7 @@ describe('the read cache: shipments a transaction inserts', () => {
 function recordingStore() {
   const calls: string[] = [];
   const orders = new Map<string, OrderRecord>();
+  const payments = new Map<string, PaymentRecord>();
   const record =
     (name: string, answer: unknown = undefined) =>
     async (...args: unknown[]) => {
@@ -322,6 +324,17 @@ function recordingStore() {
     payments: {
       listByOrder: record('payments.listByOrder', []),
       insert: record('payments.insert'),
+      list: record('payments.list', { data: [], nextCursor: null }),
+      async get(id: string) {
+        calls.push(`payments.get ${id}`);
+        return structuredClone(payments.get(id));
+      },
+      async update(payment: PaymentRecord, expectedVersion: number) {
+        calls.push(`payments.update ${payment.id}@${expectedVersion}`);
+        if (payments.get(payment.id)?.version !== expectedVersion) return false;
+        payments.set(payment.id, structuredClone(payment));
+        return true;
+      },
     },
     shipments: {
       listByOrder: record('shipments.listByOrder', []),
@@ -329,10 +342,10 @@ function recordingStore() {
     },
     inventory: { get: record('inventory.get'), getMany: record('inventory.getMany', []) },
   };
-  return { calls, orders, tx: tx as unknown as Repositories };
+  return { calls, orders, payments, tx: tx as unknown as Repositories };
 }
 
-describe('orders and returns kept for the log', () => {
+describe('orders, returns and payments kept for the log', () => {
   it('keeps a new order and the changes of a locked one as one write each, from the stored version', async () => {
     const db = recordingStore();
     const locked = orderRecord();
@@ -363,7 +376,6 @@ describe('orders and returns kept for the log', () => {
     const db = recordingStore();
     const tx = withReadCache(db.tx, { defersEntities: true });
     const settledBy: [string, (orderId: string) => Promise<unknown>][] = [
-      ['payments.insert', (id) => tx.payments.insert(paymentRecord(id))],
       ['shipments.insert', (id) => tx.shipments.insert(shipment(id))],
       ['orders.list', () => tx.orders.list({ limit: 10 })],
       ['returns.listByOrder', (id) => tx.returns.listByOrder(id)],
@@ -389,6 +401,66 @@ describe('orders and returns kept for the log', () => {
       ]);
       expect(tx.takeEntityWrites(), name).toEqual([]);
     }
+  });
+
+  it('keeps a new payment and the changes of one it locked, after the order they belong to', async () => {
+    const db = recordingStore();
+    const order = orderRecord();
+    const stored = paymentRecord(order.id);
+    db.payments.set(stored.id, stored);
+    const tx = withReadCache(db.tx, { defersEntities: true });
+    const created = paymentRecord(order.id);
+
+    await tx.orders.insert(order);
+    await tx.payments.insert(created);
+    await tx.payments.get(stored.id, { forUpdate: true });
+    expect(await tx.payments.update({ ...stored, state: 'authorized', version: 2 }, 1)).toBe(true);
+    expect(await tx.payments.update({ ...stored, state: 'captured', version: 3 }, 2)).toBe(true);
+    expect(await tx.payments.update({ ...created, state: 'failed', version: 2 }, 1)).toBe(true);
+
+    expect(db.calls).toEqual([`payments.get ${stored.id}`]);
+    expect(tx.takeEntityWrites()).toEqual([
+      { entity: 'order', record: order },
+      { entity: 'payment', record: { ...created, state: 'failed', version: 2 } },
+      {
+        entity: 'payment',
+        record: { ...stored, state: 'captured', version: 3 },
+        expectedVersion: 1,
+      },
+    ]);
+  });
+
+  it('writes kept payments before a read of payments, and a payment it has not locked at once', async () => {
+    const reads: [string, (orderId: string, paymentId: string) => Promise<unknown>][] = [
+      ['payments.listByOrder', (orderId) => tx.payments.listByOrder(orderId)],
+      ['payments.get', (_, id) => tx.payments.get(id)],
+      ['payments.list', () => tx.payments.list({ limit: 10 })],
+    ];
+    const db = recordingStore();
+    const tx = withReadCache(db.tx, { defersEntities: true });
+    for (const [name, read] of reads) {
+      db.calls.length = 0;
+      const order = orderRecord();
+      await tx.orders.insert(order);
+      const kept = paymentRecord(order.id);
+      await tx.payments.insert(kept);
+      expect(db.calls, name).toEqual([]);
+      await read(order.id, kept.id);
+      expect(db.calls, name).toEqual([
+        `orders.insert ${order.id}`,
+        `payments.insert ${kept.id}`,
+        expect.stringMatching(`^${name} `),
+      ]);
+      expect(tx.takeEntityWrites(), name).toEqual([]);
+    }
+
+    db.calls.length = 0;
+    const order = orderRecord();
+    const unlocked = paymentRecord(order.id);
+    db.payments.set(unlocked.id, unlocked);
+    await tx.orders.insert(order);
+    expect(await tx.payments.update({ ...unlocked, version: 2 }, 1)).toBe(true);
+    expect(db.calls).toEqual([`orders.insert ${order.id}`, `payments.update ${unlocked.id}@1`]);
   });
 
   it('writes an order it has not locked, or a change from another version, at once', async () => {
@@ -426,16 +498,13 @@ describe('writing kept orders before statements started together', () => {
     await tx.orders.insert(a);
     await tx.orders.insert(b);
 
-    await Promise.all([
-      tx.payments.insert(paymentRecord(a.id)),
-      tx.payments.insert(paymentRecord(b.id)),
-    ]);
+    await Promise.all([tx.shipments.insert(shipment(a.id)), tx.shipments.insert(shipment(b.id))]);
 
-    const firstPayment = db.calls.findIndex((c) => c.startsWith('payments.insert'));
-    expect(db.calls.slice(0, firstPayment)).toEqual([
+    const firstShipment = db.calls.findIndex((c) => c.startsWith('shipments.insert'));
+    expect(db.calls.slice(0, firstShipment)).toEqual([
       `orders.insert ${a.id}`,
       `orders.insert ${b.id}`,
     ]);
-    expect(db.calls.filter((c) => c.startsWith('payments.insert'))).toHaveLength(2);
+    expect(db.calls.filter((c) => c.startsWith('shipments.insert'))).toHaveLength(2);
   });
 });

@@ -261,4 +261,57 @@ export function transactionCases(test: TestApi, storage: () => StorageAdapter): 
     sameData(await s.returns.get(ret.id), approved);
     sameData(await s.history.list('order', existing.id), [entry]);
   });
+
+  it('writes the payments a command log carries with their refunds, a new one after its new order, or none of the log', async () => {
+    const s = storage();
+    const existingOrder = orderRecord();
+    const existing = paymentRecord(existingOrder.id);
+    const first = refundRecord(existing.id, { state: 'pending', amount: 300 });
+    await s.orders.insert(existingOrder);
+    await s.payments.insert({ ...existing, refunds: [first] });
+    const inLog = await s.transaction(async (tx) => tx.entityWritesInLog === true);
+    if (!inLog) return;
+    const order = orderRecord();
+    const created = paymentRecord(order.id);
+    const createdRefund = refundRecord(created.id, { state: 'pending', amount: 100 });
+    const settled = { ...first, state: 'succeeded' as const, updatedAt: at(2) };
+    const second = refundRecord(existing.id, { state: 'pending', amount: 200, createdAt: at(2) });
+    const changed = {
+      ...existing,
+      state: 'partially_refunded' as const,
+      refundedAmount: 300,
+      refunds: [settled, second],
+      version: 2,
+      updatedAt: at(2),
+    };
+    const log = (stale: boolean) => ({
+      history: [historyEntry(order.id)],
+      movements: [],
+      events: [],
+      deletedOutbox: [],
+      entities: [
+        { entity: 'order' as const, record: order },
+        { entity: 'payment' as const, record: { ...created, refunds: [createdRefund] } },
+        { entity: 'payment' as const, record: changed, expectedVersion: stale ? 4 : 1 },
+      ],
+    });
+
+    await assert.rejects(
+      s.transaction(async (tx) => tx.appendLog!(log(true))),
+      (error: unknown) => {
+        withCode('concurrency_conflict')(error);
+        const details = (error as { details?: { entity?: unknown; id?: unknown } }).details;
+        assert.deepEqual([details?.entity, details?.id], ['payment', existing.id]);
+        return true;
+      },
+    );
+    assert.equal(await s.orders.get(order.id), undefined);
+    assert.equal(await s.payments.get(created.id), undefined);
+    sameData(await s.payments.get(existing.id), { ...existing, refunds: [first] });
+
+    await s.transaction(async (tx) => tx.appendLog!(log(false)));
+    sameData(await s.orders.get(order.id), order);
+    sameData(await s.payments.get(created.id), { ...created, refunds: [createdRefund] });
+    sameData(await s.payments.get(existing.id), changed);
+  });
 }

@@ -8,9 +8,10 @@ import type { PaymentRecord } from '../../../../src/schemas/payment.js';
 import type { RowCodec } from '../codec.js';
 import type { SqlDialectFlags } from '../dialect-flags.js';
 import type { Database, PaymentRow } from '../schema.js';
-import { rowsShape, type StatementShapes } from '../statement-shapes.js';
+import type { StatementShapes } from '../statement-shapes.js';
 import { keysetWhere, NEWEST_FIRST, toPage } from './keyset.js';
 import { selectLockedPayment, selectPaymentsWithRefunds } from './payment-reads.js';
+import { refundsUpsert } from './refund-upsert.js';
 import { insertRow, selectById, updateVersioned } from './versioned-rows.js';
 
 export interface SqlContext {
@@ -116,27 +117,10 @@ export function paymentRepository(ctx: SqlContext): PaymentRepository {
   }
 
   async function writeRefunds(payment: PaymentRecord): Promise<void> {
-    if (payment.refunds.length === 0) return;
-    const rows = payment.refunds.map((f, position) => codec.refundRow(f, position));
-    const build = () =>
-      db
-        .insertInto('orderflow_refunds')
-        .values(rows)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            state: eb.ref('excluded.state'),
-            provider_reference: eb.ref('excluded.provider_reference'),
-            failure_code: eb.ref('excluded.failure_code'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        );
-    // The update part takes no parameters: the statement's are the rows' values.
-    const shape = rowsShape(rows);
-    if (!shape) await build().execute();
-    else {
-      const key = `refunds:upsert:${rows.length}:${shape.columns}`;
-      await ctx.shapes.execute(db, key, shape.values, build);
-    }
+    const upsert = refundsUpsert(codec, payment);
+    if (!upsert) return;
+    if (upsert.key) await ctx.shapes.execute(db, upsert.key, upsert.values, () => upsert.build(db));
+    else await upsert.build(db).execute();
   }
 
   return {

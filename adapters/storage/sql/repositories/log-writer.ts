@@ -1,17 +1,19 @@
 import { type Compilable, type QueryCreator, sql } from 'kysely';
 import { ConcurrencyError } from '../../../../src/errors.js';
-import type { CommandLog } from '../../../../src/ports/storage.js';
+import type { CommandLog, EntityWrite } from '../../../../src/ports/storage.js';
+import type { RowCodec } from '../codec.js';
 import type { Database } from '../schema.js';
 import { columnsAndValues, rowsShape } from '../statement-shapes.js';
 import type { SqlContext } from './entity-repositories.js';
+import { refundsUpsert } from './refund-upsert.js';
 import { rowInsert, versionedUpdate } from './versioned-rows.js';
 
 type Creator = QueryCreator<Database>;
 
 /**
  * Writes a command's log (history rows, stock movements, outbox events, deletes of outbox
- * rows already dispatched; on Postgres also its new orders and returns and its versioned
- * changes of orders, returns and stock) at the end of its transaction: on Postgres in one
+ * rows already dispatched; on Postgres also its new orders, returns and payments and its
+ * versioned changes of those and of stock) at the end of its transaction: on Postgres in one
  * statement (the other writes as data-modifying CTEs of the last one), on SQLite — where a
  * statement is a call, not a round trip — as one multi-row insert per table.
  */
@@ -31,9 +33,7 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
   const inserted: Write[] = [];
   const versioned: VersionedWrite[] = [];
   for (const write of entities) {
-    const row =
-      write.entity === 'order' ? codec.orderRow(write.record) : codec.returnRow(write.record);
-    const table = write.entity === 'order' ? 'orderflow_orders' : 'orderflow_returns';
+    const { table, row } = entityRow(codec, write);
     if (write.expectedVersion === undefined) inserted.push(rowInsert(table, row));
     else {
       const update = versionedUpdate(table, row, write.expectedVersion);
@@ -44,6 +44,10 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
         conflict: () => new ConcurrencyError(write.entity, write.record.id),
       });
     }
+    // A payment's refunds go with it (a new refund's row refers to the payment's: the
+    // statement's foreign-key checks run once all of its writes are made).
+    const refunds = write.entity === 'payment' ? refundsUpsert(codec, write.record) : undefined;
+    if (refunds) inserted.push(refunds);
   }
   const writes: Write[] = [
     ...inserted,
@@ -138,4 +142,16 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
   const counts = (result.rows[0] ?? {}) as Record<string, unknown>;
   const missed = versioned.findIndex((_, n) => Number(counts[`versioned_${n}`]) !== 1);
   if (missed >= 0) throw versioned[missed]!.conflict();
+}
+
+/** The table and row of an order, return or payment the log writes. */
+function entityRow(codec: RowCodec, write: EntityWrite) {
+  switch (write.entity) {
+    case 'order':
+      return { table: 'orderflow_orders' as const, row: codec.orderRow(write.record) };
+    case 'return':
+      return { table: 'orderflow_returns' as const, row: codec.returnRow(write.record) };
+    case 'payment':
+      return { table: 'orderflow_payments' as const, row: codec.paymentRow(write.record) };
+  }
 }
