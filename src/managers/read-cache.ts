@@ -50,9 +50,17 @@ export function withReadCache(
     beforeStockRead?: (() => Promise<void>) | undefined;
     /** Keep orders and returns for the log (see `PendingEntities`). */
     defersEntities?: boolean;
+    /** With `defersEntities`: keep payments too. */
+    defersPayments?: boolean;
   } = {},
 ): CachedRepositories {
-  return new CachedRepositories(tx, options.beforeStockRead, options.defersEntities === true);
+  const keeps = options.defersEntities === true;
+  return new CachedRepositories(
+    tx,
+    options.beforeStockRead,
+    keeps,
+    keeps && options.defersPayments === true,
+  );
 }
 
 // Records are JSON-shaped: a plain deep copy, several times cheaper than structuredClone.
@@ -72,7 +80,11 @@ const copy = cloneJson;
 class PendingEntities {
   readonly writes = new Map<string, EntityWrite>();
 
-  constructor(private readonly tx: Repositories) {}
+  constructor(
+    private readonly tx: Repositories,
+    /** Whether payments are kept too (`paymentWritesInLog`). */
+    readonly keepsPayments: boolean,
+  ) {}
 
   /**
    * Keeps `record` as the next state of a kept or locked row whose stored (or kept) version
@@ -133,13 +145,13 @@ const ROWS = { order: 'orders', return: 'returns', payment: 'payments' } as cons
 
 /** What the transaction read or wrote, shared by its repositories. */
 class Reads {
-  /** Set where orders and returns are written with the log. */
+  /** Set where orders and returns (and maybe payments) are written with the log. */
   pending: PendingEntities | undefined;
 
   /** The flush under way: a statement started meanwhile waits for it too. */
   private flushing: Promise<void> | undefined;
 
-  /** Writes the kept orders and returns before a statement that could depend on them. */
+  /** Writes what is kept before a statement that could depend on it. */
   async settle(): Promise<void> {
     while (this.flushing || (this.pending && this.pending.writes.size > 0)) {
       this.flushing ??= this.pending!.flush().finally(() => {
@@ -187,11 +199,12 @@ export class CachedRepositories implements Repositories {
     private readonly tx: Repositories,
     private readonly beforeStockRead: (() => Promise<void>) | undefined,
     defersEntities: boolean,
+    defersPayments: boolean,
   ) {
-    if (defersEntities) this._reads.pending = new PendingEntities(tx);
+    if (defersEntities) this._reads.pending = new PendingEntities(tx, defersPayments);
   }
 
-  /** The orders and returns kept for the log, handed over (none are kept after). */
+  /** The orders, returns and payments kept for the log, handed over (none are kept after). */
   takeEntityWrites(): EntityWrite[] {
     return this._reads.pending?.take() ?? [];
   }
@@ -243,6 +256,9 @@ export class CachedRepositories implements Repositories {
   }
   get entityWritesInLog() {
     return this.tx.entityWritesInLog;
+  }
+  get paymentWritesInLog() {
+    return this.tx.paymentWritesInLog;
   }
   get appendLog(): ((log: CommandLog) => Promise<void>) | undefined {
     const { tx } = this;
@@ -411,7 +427,8 @@ class CachedPayments implements PaymentRepository {
   }
   async insert(payment: PaymentRecord) {
     this.reads.mayHaveWaited();
-    if (!this.reads.pending?.keep('payment', copy(payment))) {
+    const { pending } = this.reads;
+    if (!pending?.keepsPayments || !pending.keep('payment', copy(payment))) {
       await this.reads.settle();
       await this.inner.insert(payment);
     }
@@ -422,8 +439,9 @@ class CachedPayments implements PaymentRepository {
     const { lockedPayments, pending } = this.reads;
     // Kept only when the transaction holds the row's lock at that version.
     const kept =
+      pending?.keepsPayments === true &&
       lockedPayments.get(payment.id) === expectedVersion &&
-      pending?.keep('payment', copy(payment), expectedVersion) === true;
+      pending.keep('payment', copy(payment), expectedVersion);
     if (!kept) {
       await this.reads.settle();
       if (!(await this.inner.update(payment, expectedVersion))) {
@@ -474,7 +492,7 @@ class LockingInventory implements InventoryRepository {
   }
 
   /**
-   * Pending stock changes are written before any stock read; kept orders and returns before
+   * Pending stock changes are written before any stock read; kept writes before
    * a stock lock is taken, so a contended stock row is held for as little as possible.
    */
   private async beforeLockedRead(options: GetOptions | undefined): Promise<void> {

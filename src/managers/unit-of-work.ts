@@ -59,7 +59,7 @@ export class UnitOfWork {
    */
   readonly #stockWrites = new Map<string, StockWrite>();
   readonly #defersStock: boolean;
-  /** The read cache, where the store keeps orders and returns for the log. */
+  /** The read cache, where the store keeps orders, returns (and payments) for the log. */
   readonly #entityWrites: CachedRepositories | undefined;
 
   constructor(
@@ -73,6 +73,7 @@ export class UnitOfWork {
       const cached = withReadCache(tx, {
         beforeStockRead: this.#defersStock ? () => this.flushStock() : undefined,
         defersEntities,
+        defersPayments: tx.paymentWritesInLog === true,
       });
       this.tx = cached;
       if (defersEntities) this.#entityWrites = cached;

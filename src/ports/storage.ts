@@ -76,13 +76,20 @@ export interface Repositories {
    */
   readonly stockWritesInLog?: boolean;
   /**
-   * Optional: true when `appendLog` also writes orders, returns and payments
-   * (`CommandLog.entities`): the core then keeps a new one, and a change of one the command has locked,
+   * Optional: true when `appendLog` also writes orders and returns (`CommandLog.entities`):
+   * the core then keeps a new order or return, and a change of one the command has locked,
    * until the end of the command (or until it reads or writes rows that could depend on
    * them), so the command sends fewer statements (Postgres: they go in the log's one
    * statement). Without it, each is an `insert` or `update` of its own.
    */
   readonly entityWritesInLog?: boolean;
+  /**
+   * Optional, with `entityWritesInLog`: true when `appendLog` also writes payments with their
+   * refunds (`CommandLog.entities` of `entity: 'payment'`, each written like
+   * `payments.insert(record)` or `payments.update(record, expectedVersion)`). The core then
+   * keeps a new payment, and a change of one the command has locked, the same way.
+   */
+  readonly paymentWritesInLog?: boolean;
 }
 
 /** What one command logs besides its entities, written at the end of its transaction. */
@@ -104,8 +111,9 @@ export interface CommandLog {
    */
   stock?: readonly StockWrite[];
   /**
-   * New orders, returns and payments, and changes of ones the command locked (only when the
-   * repositories say `entityWritesInLog`): each written like `insert(record)`, or like
+   * New orders and returns (and payments, where the repositories say `paymentWritesInLog`),
+   * and changes of ones the command locked (only when the repositories say
+   * `entityWritesInLog`): each written like `insert(record)`, or like
    * `update(record, expectedVersion)` when `expectedVersion` is given; when one is not at its
    * expected version, `appendLog` throws a ConcurrencyError and writes nothing (the storage
    * conformance suite checks it).

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newId } from '../../src/domain/ids.js';
 import { withReadCache } from '../../src/managers/read-cache.js';
-import type { Repositories } from '../../src/ports/storage.js';
+import type { EntityWrite, Repositories } from '../../src/ports/storage.js';
 import type { ShipmentRecord } from '../../src/schemas/shipment.js';
 import {
   orderRecord,
@@ -16,14 +16,19 @@ afterEach(closeSystems);
 function commandView(tx: Repositories) {
   return withReadCache(tx, {
     defersEntities: tx.entityWritesInLog === true && !tx.readsAreLocal,
+    defersPayments: tx.paymentWritesInLog === true,
   });
 }
 
 /** What the unit of work does at the end of a command: the kept writes go with its log. */
-async function writeLog(raw: Repositories, tx: ReturnType<typeof commandView>): Promise<void> {
+async function writeLog(
+  raw: Repositories,
+  tx: ReturnType<typeof commandView>,
+): Promise<EntityWrite['entity'][]> {
   const entities = tx.takeEntityWrites();
-  if (entities.length === 0) return;
+  if (entities.length === 0) return [];
   await raw.appendLog!({ history: [], movements: [], events: [], deletedOutbox: [], entities });
+  return entities.map((e) => e.entity);
 }
 
 /** A new pending shipment of `orderId`. */
@@ -74,7 +79,9 @@ describe('orders, returns and payments a command keeps for its log', () => {
       const locked = await tx.payments.get(earlier.id, { forUpdate: true });
       const voided = { ...locked!, state: 'voided' as const, version: 2 };
       expect(await tx.payments.update(voided, 1)).toBe(true);
-      await writeLog(raw, tx);
+      // Where the store takes payments in the log, all three went with it.
+      const logged = raw.paymentWritesInLog ? ['order', 'payment', 'payment'] : [];
+      expect(await writeLog(raw, tx)).toEqual(logged);
     });
     expect((await storage.payments.listByOrder(order.id)).map((p) => p.id)).toEqual([payment.id]);
     expect(await storage.payments.get(earlier.id)).toMatchObject({ state: 'voided', version: 2 });

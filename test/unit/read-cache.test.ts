@@ -325,6 +325,9 @@ function recordingStore() {
       listByOrder: record('payments.listByOrder', []),
       insert: record('payments.insert'),
       list: record('payments.list', { data: [], nextCursor: null }),
+      listByOrders: record('payments.listByOrders', []),
+      listUnsettled: record('payments.listUnsettled', []),
+      findIdByProviderReference: record('payments.findIdByProviderReference'),
       async get(id: string) {
         calls.push(`payments.get ${id}`);
         return structuredClone(payments.get(id));
@@ -344,6 +347,9 @@ function recordingStore() {
   };
   return { calls, orders, payments, tx: tx as unknown as Repositories };
 }
+
+/** A transaction that keeps orders, returns and payments for the log. */
+const KEEPS_PAYMENTS = { defersEntities: true, defersPayments: true };
 
 describe('orders, returns and payments kept for the log', () => {
   it('keeps a new order and the changes of a locked one as one write each, from the stored version', async () => {
@@ -408,7 +414,7 @@ describe('orders, returns and payments kept for the log', () => {
     const order = orderRecord();
     const stored = paymentRecord(order.id);
     db.payments.set(stored.id, stored);
-    const tx = withReadCache(db.tx, { defersEntities: true });
+    const tx = withReadCache(db.tx, KEEPS_PAYMENTS);
     const created = paymentRecord(order.id);
 
     await tx.orders.insert(order);
@@ -430,37 +436,92 @@ describe('orders, returns and payments kept for the log', () => {
     ]);
   });
 
-  it('writes kept payments before a read of payments, and a payment it has not locked at once', async () => {
+  it('writes kept payments before any read of payments that could see them', async () => {
+    const db = recordingStore();
+    const tx = withReadCache(db.tx, KEEPS_PAYMENTS);
     const reads: [string, (orderId: string, paymentId: string) => Promise<unknown>][] = [
       ['payments.listByOrder', (orderId) => tx.payments.listByOrder(orderId)],
       ['payments.get', (_, id) => tx.payments.get(id)],
       ['payments.list', () => tx.payments.list({ limit: 10 })],
+      ['payments.listByOrders', (orderId) => tx.payments.listByOrders([orderId])],
+      ['payments.listUnsettled', () => tx.payments.listUnsettled('2026-01-01T00:00:00.000Z', 10)],
+      ['payments.findIdByProviderReference', () => tx.payments.findIdByProviderReference('pi_1')],
     ];
-    const db = recordingStore();
-    const tx = withReadCache(db.tx, { defersEntities: true });
     for (const [name, read] of reads) {
       db.calls.length = 0;
       const order = orderRecord();
       await tx.orders.insert(order);
       const kept = paymentRecord(order.id);
       await tx.payments.insert(kept);
-      expect(db.calls, name).toEqual([]);
+      await tx.payments.get('pay_another');
+      expect(db.calls, name).toEqual(['payments.get pay_another']);
       await read(order.id, kept.id);
-      expect(db.calls, name).toEqual([
+      expect(db.calls.slice(1), name).toEqual([
         `orders.insert ${order.id}`,
         `payments.insert ${kept.id}`,
         expect.stringMatching(`^${name} `),
       ]);
       expect(tx.takeEntityWrites(), name).toEqual([]);
     }
+  });
 
-    db.calls.length = 0;
+  it('lets a read of payments started while kept payments are being written wait for them', async () => {
+    const db = recordingStore();
+    // The payment's insert takes a while, as a round trip does.
+    const insert = db.tx.payments.insert.bind(db.tx.payments);
+    db.tx.payments.insert = async (payment) => {
+      await insert(payment);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      db.calls.push('payments.insert done');
+    };
+    const tx = withReadCache(db.tx, KEEPS_PAYMENTS);
     const order = orderRecord();
-    const unlocked = paymentRecord(order.id);
-    db.payments.set(unlocked.id, unlocked);
     await tx.orders.insert(order);
-    expect(await tx.payments.update({ ...unlocked, version: 2 }, 1)).toBe(true);
-    expect(db.calls).toEqual([`orders.insert ${order.id}`, `payments.update ${unlocked.id}@1`]);
+    await tx.payments.insert(paymentRecord(order.id));
+
+    await Promise.all([tx.shipments.insert(shipment(order.id)), tx.payments.list({ limit: 10 })]);
+
+    expect(db.calls.indexOf('payments.insert done')).toBeLessThan(
+      db.calls.findIndex((c) => c.startsWith('payments.list')),
+    );
+  });
+
+  it('writes at once a payment it has not locked, or has locked at another version', async () => {
+    const db = recordingStore();
+    const order = orderRecord();
+    const [read, locked] = [paymentRecord(order.id), paymentRecord(order.id)];
+    db.orders.set(order.id, order);
+    db.payments.set(read.id, read);
+    db.payments.set(locked.id, locked);
+    const tx = withReadCache(db.tx, KEEPS_PAYMENTS);
+
+    await tx.payments.get(read.id);
+    expect(await tx.payments.update({ ...read, version: 2 }, 1)).toBe(true);
+    await tx.payments.get(locked.id, { forUpdate: true });
+    expect(await tx.payments.update({ ...locked, version: 6 }, 5)).toBe(false);
+    // After a refused write the stored version is unknown: the next one goes at once too.
+    expect(await tx.payments.update({ ...locked, version: 2 }, 1)).toBe(true);
+
+    expect(db.calls).toEqual([
+      `payments.get ${read.id}`,
+      `payments.update ${read.id}@1`,
+      `payments.get ${locked.id}`,
+      `payments.update ${locked.id}@5`,
+      `payments.update ${locked.id}@1`,
+    ]);
+    expect(tx.takeEntityWrites()).toEqual([]);
+  });
+
+  it('keeps no payment where the store does not take payments in the log', async () => {
+    const db = recordingStore();
+    const tx = withReadCache(db.tx, { defersEntities: true });
+    const order = orderRecord();
+    const payment = paymentRecord(order.id);
+    await tx.orders.insert(order);
+    await tx.payments.insert(payment);
+
+    expect(db.calls).toEqual([`orders.insert ${order.id}`, `payments.insert ${payment.id}`]);
+    expect(tx.takeEntityWrites()).toEqual([]);
   });
 
   it('writes an order it has not locked, or a change from another version, at once', async () => {

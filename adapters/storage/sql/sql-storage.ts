@@ -96,6 +96,7 @@ const MEMBERS: Record<Exclude<keyof Repositories, 'readsAreLocal'>, true> = {
   outboxDeletesInLog: true,
   stockWritesInLog: true,
   entityWritesInLog: true,
+  paymentWritesInLog: true,
 };
 const REPOSITORY_MEMBERS = Object.keys(MEMBERS);
 
@@ -138,9 +139,10 @@ class SqlRepositories implements Repositories {
   // Postgres writes a command's stock changes in its log statement: a hot SKU's row lock is
   // held for one round trip fewer.
   readonly stockWritesInLog: boolean;
-  // And its new orders and returns, and the changes of those it locked: one statement fewer
-  // per command that writes one.
+  // And its new orders, returns and payments, and the changes of those it locked: one
+  // statement fewer per command that writes one.
   readonly entityWritesInLog: boolean;
+  readonly paymentWritesInLog: boolean;
   private _orders: OrderRepository | undefined;
   private _returns: ReturnRepository | undefined;
   private _payments: PaymentRepository | undefined;
@@ -156,6 +158,7 @@ class SqlRepositories implements Repositories {
     this.outboxDeletesInLog = ctx.flags.name === 'postgres';
     this.stockWritesInLog = ctx.flags.name === 'postgres';
     this.entityWritesInLog = ctx.flags.name === 'postgres';
+    this.paymentWritesInLog = ctx.flags.name === 'postgres';
   }
 
   appendLog(log: CommandLog): Promise<void> {

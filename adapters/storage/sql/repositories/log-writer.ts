@@ -96,7 +96,7 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
   if (writes.length === 0 && versioned.length === 0) return;
   if ((log.stock?.length || entities.length > 0) && flags.name !== 'postgres') {
     throw new Error(
-      'stock, order and return writes in the command log are written on Postgres only',
+      'stock, order, return and payment writes in the command log are written on Postgres only',
     );
   }
   if (flags.name !== 'postgres') {
