@@ -1,6 +1,5 @@
 import { cloneJson } from '../domain/clone-json.js';
 import type {
-  CommandLog,
   EntityWrite,
   GetOptions,
   InventoryQuery,
@@ -260,7 +259,10 @@ export class CachedRepositories implements Repositories {
   get paymentWritesInLog() {
     return this.tx.paymentWritesInLog;
   }
-  get appendLog(): ((log: CommandLog) => Promise<void>) | undefined {
+  get stockReservationsInLog() {
+    return this.tx.stockReservationsInLog;
+  }
+  get appendLog(): Repositories['appendLog'] {
     const { tx } = this;
     return tx.appendLog && ((log) => tx.appendLog!(log));
   }

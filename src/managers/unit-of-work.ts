@@ -1,6 +1,13 @@
 import { newId } from '../domain/ids.js';
 import type { OrderflowEventMap, OrderflowEventName } from '../events/event-map.js';
-import type { CommandLog, OutboxRecord, Repositories, StockWrite } from '../ports/storage.js';
+import type {
+  CommandLog,
+  OutboxRecord,
+  Repositories,
+  StockLevels,
+  StockReservation,
+  StockWrite,
+} from '../ports/storage.js';
 import type { InventoryRecord, StockMovement } from '../schemas/inventory.js';
 import type { HistoryEntry, Order, OrderRecord } from '../schemas/order.js';
 import type { Payment } from '../schemas/payment.js';
@@ -9,6 +16,9 @@ import type { Shipment } from '../schemas/shipment.js';
 import { type CachedRepositories, withReadCache } from './read-cache.js';
 import type { SystemContext } from './system-context.js';
 import { assertWritten } from './transition.js';
+
+/** What a step does with the levels its reservation left (undefined: stock was short). */
+export type ReservationSettler = (levels: StockLevels | undefined) => Promise<void> | void;
 
 /** The entity each `*.state_changed` event carries. */
 interface StateChangedEntity {
@@ -59,6 +69,14 @@ export class UnitOfWork {
    */
   readonly #stockWrites = new Map<string, StockWrite>();
   readonly #defersStock: boolean;
+  /** Reservations left to the log, with what each step does with the answer. */
+  readonly #reservations: { reservation: StockReservation; settle: ReservationSettler }[] = [];
+  /**
+   * Whether a new order's stock is reserved by the log (`stockReservationsInLog`): read
+   * without its lock, then reserved under a check of what is available when the log
+   * statement locks the row.
+   */
+  readonly reservesInLog: boolean;
   /** The read cache, where the store keeps orders, returns (and payments) for the log. */
   readonly #entityWrites: CachedRepositories | undefined;
 
@@ -67,11 +85,14 @@ export class UnitOfWork {
     private readonly ctx: SystemContext,
   ) {
     this.#defersStock = tx.stockWritesInLog === true && !tx.readsAreLocal;
+    this.reservesInLog =
+      tx.stockReservationsInLog === true && tx.appendLog !== undefined && !tx.readsAreLocal;
     if (tx.readsAreLocal) this.tx = tx;
     else {
       const defersEntities = tx.entityWritesInLog === true && tx.appendLog !== undefined;
       const cached = withReadCache(tx, {
-        beforeStockRead: this.#defersStock ? () => this.flushStock() : undefined,
+        beforeStockRead:
+          this.#defersStock || this.reservesInLog ? () => this.flushStock() : undefined,
         defersEntities,
         defersPayments: tx.paymentWritesInLog === true,
       });
@@ -163,8 +184,48 @@ export class UnitOfWork {
     this.#stockWrites.set(record.sku, { record, expectedVersion });
   }
 
-  /** Writes the stock records kept so far (before the command reads stock again). */
+  /**
+   * Leaves a stock reservation to the log (where `reservesInLog`): `settle` gets the levels
+   * it left, or undefined when the stock was short by then (and then throws, failing the
+   * command).
+   */
+  reserveInLog(reservation: StockReservation, settle: ReservationSettler): void {
+    this.#reservations.push({ reservation, settle });
+  }
+
+  /**
+   * Hands each reservation's answer to its step. Events these emit (stock that went low)
+   * go with the command's log, or are written at once when the log is written already
+   * (`logWritten`).
+   */
+  async #settleReservations(
+    reservations: { reservation: StockReservation; settle: ReservationSettler }[],
+    result: Awaited<ReturnType<NonNullable<Repositories['appendLog']>>>,
+    logWritten: boolean,
+  ): Promise<void> {
+    const written = this.events.length;
+    for (const [n, { settle }] of reservations.entries()) await settle(result?.reserved[n]);
+    if (logWritten && this.events.length > written) {
+      await this.tx.outbox.insert(this.events.slice(written));
+    }
+  }
+
+  /**
+   * Writes the stock records kept so far, and makes the reservations left to the log (in a
+   * statement of their own), before the command reads stock again: the read then sees them.
+   */
   async flushStock(): Promise<void> {
+    const reservations = this.#reservations.splice(0);
+    if (reservations.length > 0) {
+      const result = await this.tx.appendLog!({
+        history: [],
+        movements: [],
+        events: [],
+        deletedOutbox: [],
+        reservations: reservations.map((r) => r.reservation),
+      });
+      await this.#settleReservations(reservations, result, false);
+    }
     if (this.#stockWrites.size === 0) return;
     const writes = [...this.#stockWrites.values()];
     this.#stockWrites.clear();
@@ -195,16 +256,19 @@ export class UnitOfWork {
     const stock = [...this.#stockWrites.values()];
     this.#stockWrites.clear();
     const entities = this.#entityWrites?.takeEntityWrites() ?? [];
+    const reservations = this.#reservations.splice(0);
     const empty = history.length === 0 && movements.length === 0 && events.length === 0;
-    if (empty && deletedOutbox.length === 0 && stock.length === 0 && entities.length === 0) {
-      return;
-    }
+    const noWrites = stock.length === 0 && entities.length === 0 && reservations.length === 0;
+    if (empty && deletedOutbox.length === 0 && noWrites) return;
     this.movements = [];
     if (tx.appendLog) {
       const log: CommandLog = { history, movements, events, deletedOutbox };
       if (stock.length > 0) log.stock = stock;
       if (entities.length > 0) log.entities = entities;
-      return tx.appendLog(log);
+      if (reservations.length > 0) log.reservations = reservations.map((r) => r.reservation);
+      const result = await tx.appendLog(log);
+      if (reservations.length > 0) await this.#settleReservations(reservations, result, true);
+      return;
     }
     for (const row of history) await tx.history.append(row);
     if (movements.length > 0) await tx.inventory.appendMovements(movements);

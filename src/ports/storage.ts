@@ -49,9 +49,11 @@ export interface Repositories {
    * transaction, in as few round trips as the database allows (Postgres: one statement).
    * Without it, the core writes them table by table. The core calls it inside a
    * transaction only: a log whose versioned write misses throws, and the transaction's
-   * rollback is what takes back the rest of it.
+   * rollback is what takes back the rest of it. With `reservations`, it answers what each
+   * made of its stock record.
    */
-  appendLog?(log: CommandLog): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: stores written before reservations answer Promise<void>.
+  appendLog?(log: CommandLog): Promise<LogResult | undefined | void>;
   providerEvents: ProviderEventRepository;
   /**
    * Optional: true when a read inside a transaction costs no round trip (an in-memory
@@ -90,6 +92,43 @@ export interface Repositories {
    * keeps a new payment, and a change of one the command has locked, the same way.
    */
   readonly paymentWritesInLog?: boolean;
+  /**
+   * Optional: true when `appendLog` makes stock reservations (`CommandLog.reservations`)
+   * itself, each under a check of what is available at that moment. The core then reads a
+   * new order's stock without its lock and leaves the reservation to the log, so a
+   * contended stock row is locked inside the log statement and held only until the commit.
+   */
+  readonly stockReservationsInLog?: boolean;
+}
+
+/**
+ * Units of a SKU to reserve if, at the time the log is written, the record allows it
+ * backorders or has `quantity` available (only when the repositories say
+ * `stockReservationsInLog`).
+ */
+export interface StockReservation {
+  sku: string;
+  quantity: number;
+  /** The record's new `updatedAt`. */
+  at: string;
+}
+
+/** What `appendLog` answers. */
+export interface LogResult {
+  /**
+   * Per reservation of the log, in its order: the stock record's levels after it, or
+   * undefined where there was not enough available (nothing reserved; the caller fails
+   * the command, whose rollback takes back the rest of the log).
+   */
+  reserved: (StockLevels | undefined)[];
+}
+
+/** A stock record's levels as a reservation left them. */
+export interface StockLevels {
+  onHand: number;
+  reserved: number;
+  allowBackorder: boolean;
+  version: number;
 }
 
 /** What one command logs besides its entities, written at the end of its transaction. */
@@ -110,6 +149,8 @@ export interface CommandLog {
    * writes nothing (the storage conformance suite checks it).
    */
   stock?: readonly StockWrite[];
+  /** Stock reservations the log makes (only when the repositories say `stockReservationsInLog`). */
+  reservations?: readonly StockReservation[];
   /**
    * New orders and returns (and payments, where the repositories say `paymentWritesInLog`),
    * and changes of ones the command locked (only when the repositories say

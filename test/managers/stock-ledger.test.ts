@@ -1,6 +1,7 @@
 import { deliveredOrder, orderInput } from 'orderflow/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeSystems, testSystem, walkReturn } from './setup.js';
+import type { CommandLog, OutboxRecord, Repositories } from '../../src/ports/storage.js';
+import { closeSystems, testStorage, testSystem, walkReturn } from './setup.js';
 
 afterEach(closeSystems);
 
@@ -129,5 +130,56 @@ describe('the stock ledger', () => {
     const moves = (await oms.inventory.movements('LATE')).data.filter((m) => m.reason === 'ship');
     expect(moves).toHaveLength(2);
     expect(moves.reduce((sum, m) => sum + m.reservedDelta, 0)).toBe(-2);
+  });
+});
+
+describe('the low-stock event of a reservation', () => {
+  it('is written to the outbox in the command that reserved, not only dispatched', async () => {
+    const storage = await testStorage();
+    const written: string[] = [];
+    const record = (events: readonly { name: string }[] = []) => {
+      for (const e of events) written.push(e.name);
+    };
+    // The command's transaction, with every outbox write it makes recorded.
+    const spied = new Proxy(storage, {
+      get(target, key, receiver) {
+        if (key !== 'transaction') return Reflect.get(target, key, receiver);
+        return (fn: (tx: Repositories) => Promise<unknown>) =>
+          target.transaction((tx) =>
+            fn(
+              new Proxy(tx, {
+                get(t, k, r) {
+                  const value = Reflect.get(t, k, r);
+                  if (k === 'appendLog' && value) {
+                    return (log: CommandLog) => {
+                      record(log.events);
+                      return t.appendLog!(log);
+                    };
+                  }
+                  if (k !== 'outbox') return value;
+                  return {
+                    ...t.outbox,
+                    insert: (events: OutboxRecord[]) => {
+                      record(events);
+                      return t.outbox.insert(events);
+                    },
+                  };
+                },
+              }),
+            ),
+          );
+      },
+    });
+    const { oms } = await testSystem({
+      storage: spied,
+      config: { inventory: { lowStockThreshold: 2 } },
+    });
+    await oms.inventory.set('CUP', { onHand: 3 });
+    written.length = 0;
+
+    await oms.orders.create(cups(1));
+
+    expect(written).toContain('order.created');
+    expect(written).toContain('inventory.low_stock');
   });
 });

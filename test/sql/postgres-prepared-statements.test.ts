@@ -44,12 +44,12 @@ describe.skipIf(!enabled)('postgres: prepared statements', () => {
       `select statement, (generic_plans + custom_plans)::int as runs
          from pg_prepared_statements where name like 'orderflow_%'`,
     );
-    const inserts = rows.filter((r) =>
-      /^insert into "[^"]+"\."orderflow_orders"/.test(r.statement),
+    const stockReads = rows.filter((r) =>
+      /^select \* from "[^"]+"\."orderflow_inventory" where "sku" in/.test(r.statement),
     );
-    // One prepared insert of an order, run by all four creates.
-    expect(inserts).toHaveLength(1);
-    expect(inserts[0]?.runs).toBe(4);
+    // One prepared read of the order's stock records, run by all four creates.
+    expect(stockReads).toHaveLength(1);
+    expect(stockReads[0]?.runs).toBe(4);
   });
 
   it('prepares nothing with preparedStatements: false', async () => {

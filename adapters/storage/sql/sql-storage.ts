@@ -6,6 +6,7 @@ import type {
   HistoryRepository,
   IdempotencyRepository,
   InventoryRepository,
+  LogResult,
   OrderRepository,
   OutboxRepository,
   PaymentRepository,
@@ -97,6 +98,7 @@ const MEMBERS: Record<Exclude<keyof Repositories, 'readsAreLocal'>, true> = {
   stockWritesInLog: true,
   entityWritesInLog: true,
   paymentWritesInLog: true,
+  stockReservationsInLog: true,
 };
 const REPOSITORY_MEMBERS = Object.keys(MEMBERS);
 
@@ -143,6 +145,9 @@ class SqlRepositories implements Repositories {
   // statement fewer per command that writes one.
   readonly entityWritesInLog: boolean;
   readonly paymentWritesInLog: boolean;
+  // And reserves a new order's stock in its log statement, which takes the stock row's
+  // lock: a hot SKU's row is then held from that statement to the commit.
+  readonly stockReservationsInLog: boolean;
   private _orders: OrderRepository | undefined;
   private _returns: ReturnRepository | undefined;
   private _payments: PaymentRepository | undefined;
@@ -159,9 +164,10 @@ class SqlRepositories implements Repositories {
     this.stockWritesInLog = ctx.flags.name === 'postgres';
     this.entityWritesInLog = ctx.flags.name === 'postgres';
     this.paymentWritesInLog = ctx.flags.name === 'postgres';
+    this.stockReservationsInLog = ctx.flags.name === 'postgres';
   }
 
-  appendLog(log: CommandLog): Promise<void> {
+  appendLog(log: CommandLog): Promise<LogResult | undefined> {
     return appendLog(this.ctx, log);
   }
   get orders() {

@@ -14,7 +14,9 @@ import type { UnitOfWork } from '../unit-of-work.js';
  * work, locks each SKU's record (`forUpdate`, in SKU order so two orders never deadlock),
  * checks, writes the record and its movements in the same transaction. SKUs without a stock
  * record are untracked: unlimited, no movement. Stock locks are always taken last in a
- * command (after the order, shipment or return it changes) and held until commit.
+ * command (after the order, shipment or return it changes) and held until commit. Where
+ * the store can, a new order's reservation is made by the command's log statement instead,
+ * which takes the lock then (see `reserveStock`).
  */
 
 type Movement = Omit<StockMovement, 'id' | 'sku' | 'at'>;
@@ -62,22 +64,43 @@ function lowStockCheck(
 }
 
 /** Locks the stock records of `skus` in SKU order; untracked SKUs are absent. */
-async function lockAll(uow: UnitOfWork, skus: Iterable<string>) {
-  const locked = new Map<string, InventoryRecord>();
+function lockAll(uow: UnitOfWork, skus: Iterable<string>) {
+  return readAll(uow, skus, true);
+}
+
+/** Reads the stock records of `skus` in SKU order, locked or not; untracked SKUs are absent. */
+async function readAll(uow: UnitOfWork, skus: Iterable<string>, forUpdate: boolean) {
+  const found = new Map<string, InventoryRecord>();
   const sorted = [...new Set(skus)].sort();
-  if (sorted.length === 0) return locked;
+  if (sorted.length === 0) return found;
   const { inventory } = uow.tx;
+  const options = forUpdate ? { forUpdate } : undefined;
   if (inventory.getMany) {
-    for (const record of await inventory.getMany(sorted, { forUpdate: true })) {
-      locked.set(record.sku, record);
-    }
-    return locked;
+    for (const record of await inventory.getMany(sorted, options)) found.set(record.sku, record);
+    return found;
   }
   for (const sku of sorted) {
-    const record = await inventory.get(sku, { forUpdate: true });
-    if (record) locked.set(sku, record);
+    const record = await inventory.get(sku, options);
+    if (record) found.set(sku, record);
   }
-  return locked;
+  return found;
+}
+
+/** `sku_not_stocked`: a SKU without a stock record where `requireStock` is on. */
+function notStocked(sku: string): BusinessRuleError {
+  return new BusinessRuleError('sku_not_stocked', `SKU ${sku} has no stock record`, {
+    details: { sku },
+  });
+}
+
+/** `insufficient_stock`: `requested` units of a SKU that has fewer available. */
+function insufficient(record: InventoryRecord, requested: number): BusinessRuleError {
+  const available = record.onHand - record.reserved;
+  return new BusinessRuleError(
+    'insufficient_stock',
+    `SKU ${record.sku}: ${requested} requested, ${Math.max(0, available)} available`,
+    { details: { sku: record.sku, requested, available } },
+  );
 }
 
 /**
@@ -121,21 +144,10 @@ export async function changeReservation(
     const record = locked.get(sku);
     if (delta > 0) {
       if (!record) {
-        if (requireStock) {
-          throw new BusinessRuleError('sku_not_stocked', `SKU ${sku} has no stock record`, {
-            details: { sku },
-          });
-        }
+        if (requireStock) throw notStocked(sku);
         continue;
       }
-      if (!canReserve(record, delta)) {
-        const available = record.onHand - record.reserved;
-        throw new BusinessRuleError(
-          'insufficient_stock',
-          `SKU ${sku}: ${delta} requested, ${Math.max(0, available)} available`,
-          { details: { sku, requested: delta, available } },
-        );
-      }
+      if (!canReserve(record, delta)) throw insufficient(record, delta);
       movements.push((await change(uow, record, move('reserve', 0, delta, { orderId }))).movement);
     } else {
       const release = Math.min(-delta, holding.get(sku) ?? 0);
@@ -148,13 +160,43 @@ export async function changeReservation(
   await write(uow, movements);
 }
 
-/** Reserves `units` (per SKU) for a new order; see {@link changeReservation}. */
-export function reserveStock(
+/**
+ * Reserves `units` (per SKU) for a new order; see {@link changeReservation}. Where the
+ * store reserves in the command's log (`reservesInLog`), the order's stock records are read
+ * without their lock, what cannot be reserved is refused at once, and the log reserves each
+ * SKU under a check of what is available when its statement locks the row — a row is then
+ * locked from that statement to the commit only. Stock short by then fails the command
+ * the same way.
+ */
+export async function reserveStock(
   uow: UnitOfWork,
   orderId: string,
   units: ReadonlyMap<string, number>,
 ): Promise<void> {
-  return changeReservation(uow, orderId, units);
+  if (!uow.reservesInLog) return changeReservation(uow, orderId, units);
+  const wanted = [...units].filter(([, d]) => d > 0).sort(([a], [b]) => (a < b ? -1 : 1));
+  const records = await readAll(
+    uow,
+    wanted.map(([sku]) => sku),
+    false,
+  );
+  const movements: StockMovement[] = [];
+  for (const [sku, quantity] of wanted) {
+    const record = records.get(sku);
+    if (!record) {
+      if (uow.config.inventory.requireStock) throw notStocked(sku);
+      continue;
+    }
+    if (!canReserve(record, quantity)) throw insufficient(record, quantity);
+    uow.reserveInLog({ sku, quantity, at: uow.now }, async (levels) => {
+      if (!levels) throw insufficient((await uow.tx.inventory.get(sku)) ?? record, quantity);
+      const next: InventoryRecord = { ...record, ...levels, updatedAt: uow.now };
+      lowStockCheck(uow, { ...next, reserved: next.reserved - quantity }, next);
+    });
+    const movement = move('reserve', 0, quantity, { orderId });
+    movements.push({ id: newId('movement'), sku, ...movement, at: uow.now });
+  }
+  await write(uow, movements);
 }
 
 /** Gives back everything an order holds reserved (it was cancelled). */

@@ -136,6 +136,57 @@ function storageCases(test: TestApi, storage: () => StorageAdapter): void {
     sameData((await s.inventory.movements('LOG-A', { limit: 10 })).data, [held]);
   });
 
+  it('makes the reservations a command log carries where enough is available, answering the levels each left', async () => {
+    const s = storage();
+    await s.inventory.insert(stock('RES-A', { onHand: 5, reserved: 1 }));
+    await s.inventory.insert(stock('RES-B', { onHand: 1, allowBackorder: true }));
+    await s.inventory.insert(stock('RES-C', { onHand: 2 }));
+    // Only stores that say so make reservations in the log (else the core locks and writes).
+    const inLog = await s.transaction(async (tx) => tx.stockReservationsInLog === true);
+    if (!inLog) return;
+    const log = (reservations: { sku: string; quantity: number }[]) => ({
+      history: [],
+      movements: [],
+      events: [],
+      deletedOutbox: [],
+      reservations: reservations.map((r) => ({ ...r, at: at(1) })),
+    });
+
+    const answer = await s.transaction(async (tx) =>
+      tx.appendLog!(
+        log([
+          { sku: 'RES-A', quantity: 4 },
+          { sku: 'RES-B', quantity: 3 },
+          { sku: 'RES-C', quantity: 3 },
+        ]),
+      ),
+    );
+    sameData(answer, {
+      reserved: [
+        { onHand: 5, reserved: 5, allowBackorder: false, version: 2 },
+        { onHand: 1, reserved: 3, allowBackorder: true, version: 2 },
+        undefined,
+      ],
+    });
+    sameData(await s.inventory.getMany!(['RES-A', 'RES-B', 'RES-C']), [
+      stock('RES-A', { onHand: 5, reserved: 5, version: 2, updatedAt: at(1) }),
+      stock('RES-B', {
+        onHand: 1,
+        reserved: 3,
+        allowBackorder: true,
+        version: 2,
+        updatedAt: at(1),
+      }),
+      stock('RES-C', { onHand: 2 }),
+    ]);
+    // Nothing left to reserve on RES-A: the answer says so, and nothing moves.
+    const short = await s.transaction(async (tx) =>
+      tx.appendLog!(log([{ sku: 'RES-A', quantity: 1 }])),
+    );
+    sameData(short, { reserved: [undefined] });
+    assert.equal((await s.inventory.get('RES-A'))?.reserved, 5);
+  });
+
   it('lists SKUs in order, page by page, and those whose available is below a bound', async () => {
     const s = storage();
     for (const [sku, onHand, reserved] of [
@@ -223,6 +274,26 @@ function managerCases(test: TestApi, fixture: SystemFixture): void {
     const stock = await oms.inventory.get('CUP');
     sameData([stock.onHand, stock.reserved, stock.available], [10, 10, 0]);
     await assertStockInvariants(oms, ['CUP']);
+  });
+
+  it('lets parallel orders of two SKUs, listed in either order, through until one runs out', async () => {
+    const oms = system();
+    await oms.inventory.set('CUP', { onHand: 10 });
+    await oms.inventory.set('PLATE', { onHand: 10 });
+    const line = (sku: string) => ({ sku, name: sku, quantity: 1, unitPrice: 1000 });
+    const { ok, codes } = await outcomes(
+      Array.from({ length: 14 }, (_, i) =>
+        oms.orders.create(
+          orderInput({
+            items: i % 2 ? [line('CUP'), line('PLATE')] : [line('PLATE'), line('CUP')],
+          }),
+        ),
+      ),
+    );
+    assert.equal(ok.length, 10);
+    sameData(codes, Array(4).fill('insufficient_stock'));
+    for (const sku of ['CUP', 'PLATE']) assert.equal((await oms.inventory.get(sku)).reserved, 10);
+    await assertStockInvariants(oms, ['CUP', 'PLATE']);
   });
 
   it('refuses an order it cannot fill with insufficient_stock and writes nothing', async () => {
@@ -359,6 +430,26 @@ function strictCases(test: TestApi, fixture: SystemFixture): void {
       withCode('sku_not_stocked'),
     );
     assert.equal((await oms.inventory.get('CUP')).reserved, 0);
+  });
+
+  it('emits inventory.low_stock once when parallel orders take available to the threshold and past it', async () => {
+    const oms = system();
+    await oms.inventory.set('CUP', { onHand: 10 });
+    const seen: { available: number; reserved: number }[] = [];
+    oms.events.on('inventory.low_stock', (e) =>
+      seen.push({ available: e.available, reserved: e.entity.reserved }),
+    );
+    const { ok, codes } = await outcomes(
+      Array.from({ length: 12 }, () =>
+        oms.orders.create(
+          orderInput({ items: [{ sku: 'CUP', name: 'Cup', quantity: 1, unitPrice: 1000 }] }),
+        ),
+      ),
+    );
+    await oms.idle();
+    assert.equal(ok.length, 10);
+    sameData(codes, ['insufficient_stock', 'insufficient_stock']);
+    sameData(seen, [{ available: 2, reserved: 8 }]);
   });
 
   it('emits inventory.low_stock once when available falls to the threshold', async () => {

@@ -1,6 +1,12 @@
 import { type Compilable, type QueryCreator, sql } from 'kysely';
 import { ConcurrencyError } from '../../../../src/errors.js';
-import type { CommandLog, EntityWrite } from '../../../../src/ports/storage.js';
+import type {
+  CommandLog,
+  EntityWrite,
+  LogResult,
+  StockLevels,
+  StockReservation,
+} from '../../../../src/ports/storage.js';
 import type { RowCodec } from '../codec.js';
 import type { Database } from '../schema.js';
 import { columnsAndValues, rowsShape } from '../statement-shapes.js';
@@ -17,7 +23,7 @@ type Creator = QueryCreator<Database>;
  * statement (the other writes as data-modifying CTEs of the last one), on SQLite — where a
  * statement is a call, not a round trip — as one multi-row insert per table.
  */
-export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void> {
+export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<LogResult | undefined> {
   const { db, flags, codec, shapes } = ctx;
   /** One statement of the log, and its shape when every row has the same columns. */
   interface Write {
@@ -93,8 +99,10 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
       conflict: () => new ConcurrencyError('inventory', sku),
     });
   }
-  if (writes.length === 0 && versioned.length === 0) return;
-  if ((log.stock?.length || entities.length > 0) && flags.name !== 'postgres') {
+  const reservations = (log.reservations ?? []).map(reservation);
+  if (writes.length === 0 && versioned.length === 0 && reservations.length === 0) return;
+  const postgresOnly = log.stock?.length || entities.length > 0 || reservations.length > 0;
+  if (postgresOnly && flags.name !== 'postgres') {
     throw new Error(
       'stock, order, return and payment writes in the command log are written on Postgres only',
     );
@@ -106,29 +114,43 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
     }
     return;
   }
-  // One statement: every write a data-modifying CTE of the last one; with versioned writes,
-  // all of them CTEs and the statement the count of rows each of those wrote.
+  // One statement: every write a data-modifying CTE of the last one; with versioned writes
+  // or reservations, all of them CTEs and the statement the count of rows each versioned
+  // write wrote and the levels each reservation left. A reservation's stock row is locked
+  // when the statement reads it, in the order of the log's reservations.
+  const counted = versioned.length > 0 || reservations.length > 0;
   const statement = () => {
     let query: Creator = db;
-    const ctes = versioned.length > 0 ? writes : writes.slice(0, -1);
+    const ctes = counted ? writes : writes.slice(0, -1);
     for (const [n, { build }] of ctes.entries()) {
       // Unused names for the CTEs: only their side effect (the write) matters.
       query = query.with(`written_${n}`, (q) => build(q as Creator) as never) as unknown as Creator;
     }
-    if (versioned.length === 0) return writes[writes.length - 1]!.build(query);
+    if (!counted) return writes[writes.length - 1]!.build(query);
     for (const [n, { build }] of versioned.entries()) {
       query = query.with(
         `versioned_${n}`,
         (q) => build(q as Creator) as never,
       ) as unknown as Creator;
     }
-    return query.selectNoFrom(
-      versioned.map((_, n) =>
+    for (const [n, { build }] of reservations.entries()) {
+      query = query.with(
+        `reserved_${n}`,
+        (q) => build(q as Creator) as never,
+      ) as unknown as Creator;
+    }
+    return query.selectNoFrom([
+      ...versioned.map((_, n) =>
         sql<string>`(select count(*) from ${sql.table(`versioned_${n}`)})`.as(`versioned_${n}`),
       ),
-    );
+      ...reservations.map((_, n) =>
+        sql<string>`(select row(on_hand, reserved, allow_backorder, version)::text from ${sql.table(`reserved_${n}`)})`.as(
+          `reserved_${n}`,
+        ),
+      ),
+    ]);
   };
-  const all = [...writes, ...versioned];
+  const all = [...writes, ...versioned, ...reservations];
   const result = all.every((w) => w.key)
     ? await shapes.execute(
         db,
@@ -137,11 +159,46 @@ export async function appendLog(ctx: SqlContext, log: CommandLog): Promise<void>
         statement,
       )
     : await db.executeQuery(statement().compile());
-  if (versioned.length === 0) return;
+  if (!counted) return;
   // Under the command's row locks this cannot happen; if it does, nothing of it is kept.
   const counts = (result.rows[0] ?? {}) as Record<string, unknown>;
   const missed = versioned.findIndex((_, n) => Number(counts[`versioned_${n}`]) !== 1);
   if (missed >= 0) throw versioned[missed]!.conflict();
+  return { reserved: reservations.map((_, n) => levels(counts[`reserved_${n}`])) };
+}
+
+/**
+ * A reservation: the stock row's reserved count raised by `quantity` if the row allows
+ * backorders or has that much available when the statement locks it (else no row).
+ */
+function reservation({ sku, quantity, at }: StockReservation) {
+  return {
+    key: 'reserve',
+    values: [quantity, at, sku, quantity] as unknown[],
+    build: (q: Creator) =>
+      q
+        .updateTable('orderflow_inventory')
+        .set({
+          reserved: sql`reserved + ${quantity}`,
+          version: sql`version + 1`,
+          updated_at: at,
+        })
+        .where('sku', '=', sku)
+        .where(sql<boolean>`(allow_backorder = 1 or on_hand - reserved >= ${quantity})`)
+        .returning(['on_hand', 'reserved', 'allow_backorder', 'version']),
+  };
+}
+
+/** The levels a reservation returned as a row's text, `(onHand,reserved,backorder,version)`. */
+function levels(text: unknown): StockLevels | undefined {
+  if (typeof text !== 'string') return undefined;
+  const [onHand, reserved, allowBackorder, version] = text.slice(1, -1).split(',').map(Number);
+  return {
+    onHand: onHand!,
+    reserved: reserved!,
+    allowBackorder: allowBackorder === 1,
+    version: version!,
+  };
 }
 
 /** The table and row of an order, return or payment the log writes. */
