@@ -12,17 +12,22 @@ const AT = '2026-01-01T00:00:00.000Z';
  * A store that reserves in its log (as Postgres does), with 10 CUPs on hand, recording the
  * calls that would be statements.
  */
-function store(stockWritesInLog = true) {
+function store(stockWritesInLog = true, skus: readonly string[] = ['CUP']) {
   const calls: string[] = [];
-  const cup: InventoryRecord = {
-    sku: 'CUP',
-    onHand: 10,
-    reserved: 0,
-    allowBackorder: false,
-    version: 1,
-    createdAt: AT,
-    updatedAt: AT,
-  };
+  const records = new Map<string, InventoryRecord>(
+    skus.map((sku) => [
+      sku,
+      {
+        sku,
+        onHand: 10,
+        reserved: 0,
+        allowBackorder: false,
+        version: 1,
+        createdAt: AT,
+        updatedAt: AT,
+      },
+    ]),
+  );
   const tx = {
     stockWritesInLog,
     stockReservationsInLog: true,
@@ -35,16 +40,18 @@ function store(stockWritesInLog = true) {
       if (reservations.length === 0) return undefined;
       return {
         reserved: reservations.map((r) => {
-          cup.reserved += r.quantity;
-          cup.version++;
-          return { onHand: cup.onHand, reserved: cup.reserved, allowBackorder: false, version: 2 };
+          const record = records.get(r.sku)!;
+          record.reserved += r.quantity;
+          record.version++;
+          return { ...record };
         }),
       };
     },
     inventory: {
-      async getMany(_skus: readonly string[], options?: GetOptions) {
+      // In the store's order (its collation's), whatever order the SKUs come in.
+      async getMany(wanted: readonly string[], options?: GetOptions) {
         calls.push(`inventory.getMany${options?.forUpdate ? ' for update' : ''}`);
-        return [{ ...cup }];
+        return [...records.values()].filter((r) => wanted.includes(r.sku)).map((r) => ({ ...r }));
       },
     },
     outbox: {
@@ -97,6 +104,28 @@ describe('stock reservations left to the log', () => {
       'inventory.getMany for update',
       // The low-stock event goes with the command's log, once.
       'appendLog reserve [] events [inventory.low_stock] movements 1',
+    ]);
+  });
+
+  it('are made in the order the store reads the records, the order its locks are taken in', async () => {
+    // A collation that puts lower case first, unlike JavaScript's order.
+    const { calls, tx } = store(true, ['cup', 'CUP-B', 'PLATE']);
+    const uow = unitOfWork(tx, 0);
+
+    await reserveStock(
+      uow,
+      'ord_1',
+      new Map([
+        ['PLATE', 1],
+        ['CUP-B', 2],
+        ['cup', 3],
+      ]),
+    );
+    await uow.writeLog();
+
+    expect(calls).toEqual([
+      'inventory.getMany',
+      'appendLog reserve [cup:3,CUP-B:2,PLATE:1] events [] movements 3',
     ]);
   });
 });

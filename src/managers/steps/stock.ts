@@ -174,19 +174,17 @@ export async function reserveStock(
   units: ReadonlyMap<string, number>,
 ): Promise<void> {
   if (!uow.reservesInLog) return changeReservation(uow, orderId, units);
-  const wanted = [...units].filter(([, d]) => d > 0).sort(([a], [b]) => (a < b ? -1 : 1));
-  const records = await readAll(
-    uow,
-    wanted.map(([sku]) => sku),
-    false,
-  );
+  const wanted = new Map([...units].filter(([, d]) => d > 0));
+  const records = await readAll(uow, wanted.keys(), false);
+  if (uow.config.inventory.requireStock) {
+    for (const sku of [...wanted.keys()].sort()) if (!records.has(sku)) throw notStocked(sku);
+  }
   const movements: StockMovement[] = [];
-  for (const [sku, quantity] of wanted) {
-    const record = records.get(sku);
-    if (!record) {
-      if (uow.config.inventory.requireStock) throw notStocked(sku);
-      continue;
-    }
+  // In the order the store read the records: the order every locking read of stock takes
+  // its locks in (its collation's), so the log's locks never cross theirs.
+  for (const record of records.values()) {
+    const { sku } = record;
+    const quantity = wanted.get(sku)!;
     if (!canReserve(record, quantity)) throw insufficient(record, quantity);
     uow.reserveInLog({ sku, quantity, at: uow.now }, async (levels) => {
       if (!levels) throw insufficient((await uow.tx.inventory.get(sku)) ?? record, quantity);
