@@ -1,12 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { newId } from '../../src/domain/ids.js';
 import { withReadCache } from '../../src/managers/read-cache.js';
 import type { EntityWrite, Repositories } from '../../src/ports/storage.js';
-import type { ShipmentRecord } from '../../src/schemas/shipment.js';
 import {
   orderRecord,
   paymentRecord,
   returnRecord,
+  shipmentRecord,
 } from '../../src/testing/storage-conformance/fixtures.js';
 import { closeSystems, testStorage } from './setup.js';
 
@@ -31,25 +30,11 @@ async function writeLog(
   return entities.map((e) => e.entity);
 }
 
-/** A new pending shipment of `orderId`. */
-function shipmentOf(orderId: string): ShipmentRecord {
-  const now = new Date().toISOString();
-  return {
-    id: newId('shipment'),
-    orderId,
-    state: 'pending',
-    items: [],
-    version: 1,
-    createdAt: now,
-    updatedAt: now,
-  };
-}
-
 describe('orders, returns and payments a command keeps for its log', () => {
   it('reach the database before shipments that refer to them, also when the shipments are written together', async () => {
     const storage = await testStorage();
     const [a, b] = [orderRecord(), orderRecord()];
-    const shipments = [shipmentOf(a.id), shipmentOf(b.id)];
+    const shipments = [shipmentRecord(a.id), shipmentRecord(b.id)];
     await storage.transaction(async (raw) => {
       const tx = commandView(raw);
       await tx.orders.insert(a);

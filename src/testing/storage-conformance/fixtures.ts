@@ -9,6 +9,7 @@ import type {
 import type { HistoryEntry, OrderRecord } from '../../schemas/order.js';
 import type { PaymentRecord, Refund } from '../../schemas/payment.js';
 import type { ReturnRecord } from '../../schemas/return.js';
+import type { ShipmentRecord } from '../../schemas/shipment.js';
 import type { TestApi } from '../test-api.js';
 import type { StorageFactory } from './types.js';
 
@@ -146,6 +147,23 @@ export function refundRecord(paymentId: string, overrides: Partial<Refund> = {})
     state: 'succeeded',
     createdAt,
     updatedAt: createdAt,
+    ...overrides,
+  };
+}
+
+/** A pending shipment of `orderId` with one line of 2 units. */
+export function shipmentRecord(
+  orderId: string,
+  overrides: Partial<ShipmentRecord> = {},
+): ShipmentRecord {
+  return {
+    id: newId('shipment'),
+    orderId,
+    state: 'pending',
+    items: [{ orderItemId: newId('orderLine'), quantity: 2 }],
+    version: 1,
+    createdAt: at(1),
+    updatedAt: at(1),
     ...overrides,
   };
 }

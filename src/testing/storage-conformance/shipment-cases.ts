@@ -1,25 +1,11 @@
 import { newId } from '../../domain/ids.js';
 import type { StorageAdapter } from '../../ports/storage.js';
-import type { ShipmentRecord } from '../../schemas/shipment.js';
 import { orderInput } from '../builders.js';
 import type { TestApi } from '../test-api.js';
 import { assert, sameData, withCode } from './assert.js';
-import { at, orderRecord, useStorage } from './fixtures.js';
+import { at, orderRecord, shipmentRecord, useStorage } from './fixtures.js';
 import { outcomes, type SystemFixture, useSystem } from './system-fixture.js';
 import type { StorageFactory } from './types.js';
-
-function shipmentRecord(orderId: string, overrides: Partial<ShipmentRecord> = {}): ShipmentRecord {
-  return {
-    id: newId('shipment'),
-    orderId,
-    state: 'pending',
-    items: [{ orderItemId: newId('orderLine'), quantity: 2 }],
-    version: 1,
-    createdAt: at(1),
-    updatedAt: at(1),
-    ...overrides,
-  };
-}
 
 /** Shipments in storage, and the rules that hold them under parallel commands. */
 export function shipmentCases(test: TestApi, factory: StorageFactory): void {
