@@ -331,6 +331,28 @@ function managerCases(test: TestApi, fixture: SystemFixture): void {
     assert.ok(stock.reserved <= 6);
   });
 
+  it('lets cancels of two-SKU orders race new ones listed the other way round, without a deadlock', async () => {
+    const oms = system();
+    await oms.inventory.set('cup', { onHand: 6 });
+    await oms.inventory.set('CUP-B', { onHand: 6 });
+    const line = (sku: string) => ({ sku, name: sku, quantity: 1, unitPrice: 1000 });
+    const placed = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        oms.orders.create(orderInput({ items: [line('cup'), line('CUP-B')] })),
+      ),
+    );
+    const { codes } = await outcomes([
+      ...placed.map((o) => oms.orders.cancel(o.id)),
+      ...Array.from({ length: 10 }, () =>
+        oms.orders.create(orderInput({ items: [line('CUP-B'), line('cup')] })),
+      ),
+    ]);
+    await oms.idle();
+    // Only short stock may refuse a new order: no deadlock, no conflict.
+    assert.ok(codes.every((code) => code === 'insufficient_stock'));
+    await assertStockInvariants(oms, ['cup', 'CUP-B']);
+  });
+
   it('never lets available fall below zero while an adjustment races orders', async () => {
     const oms = system();
     await oms.inventory.set('CUP', { onHand: 10 });
