@@ -20,6 +20,12 @@ import { assertWritten } from './transition.js';
 /** What a step does with the levels its reservation left (undefined: stock was short). */
 export type ReservationSettler = (levels: StockLevels | undefined) => Promise<void> | void;
 
+/** A reservation left to the log, and what its step does with the answer. */
+interface PendingReservation {
+  reservation: StockReservation;
+  settle: ReservationSettler;
+}
+
 /** The entity each `*.state_changed` event carries. */
 interface StateChangedEntity {
   order: Order;
@@ -70,7 +76,7 @@ export class UnitOfWork {
   readonly #stockWrites = new Map<string, StockWrite>();
   readonly #defersStock: boolean;
   /** Reservations left to the log, with what each step does with the answer. */
-  readonly #reservations: { reservation: StockReservation; settle: ReservationSettler }[] = [];
+  readonly #reservations: PendingReservation[] = [];
   /**
    * Whether a new order's stock is reserved by the log (`stockReservationsInLog`): read
    * without its lock, then reserved under a check of what is available when the log
@@ -199,7 +205,7 @@ export class UnitOfWork {
    * (`logWritten`).
    */
   async #settleReservations(
-    reservations: { reservation: StockReservation; settle: ReservationSettler }[],
+    reservations: PendingReservation[],
     result: Awaited<ReturnType<NonNullable<Repositories['appendLog']>>>,
     logWritten: boolean,
   ): Promise<void> {
