@@ -4,6 +4,7 @@
  * a lean keep-alive HTTP client for it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchHttpClient, leanHttpClient } from './http-client.js';
@@ -77,4 +78,19 @@ export async function startServerProcess(options: ServerStart): Promise<ServerPr
 /** A JSON client of the server with its API key, over at most `sockets` connections. */
 export function httpClient(base: string, sockets: number): BenchHttpClient {
   return leanHttpClient(base, sockets, { authorization: `Bearer ${API_KEY}` });
+}
+
+/**
+ * CPU time (user + system, in ms) process `pid` has used so far, from `/proc/<pid>/stat`
+ * in clock ticks of 10 ms (Linux); undefined where there is no such file.
+ */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,51 +1,103 @@
 /**
  * The example server on Postgres with in-process jobs: create-order over HTTP vs calling
- * the manager directly with the same concurrency, and create + pay through the server with
- * 8 clients (orders/s and latency).
+ * the manager directly with the same concurrency (in alternating rounds), the CPU each side
+ * spends per create, and the example app's HTTP layer alone (no storage behind it); and
+ * create + pay through the server with 8 clients (orders/s and latency).
  */
 import { benchDatabaseUrl, openSystem, orderInput } from '../lib/backends.js';
-import { round, runConcurrent, scaled } from '../lib/measure.js';
-import type { Stage } from '../lib/report.js';
-import { httpClient, startServerProcess } from '../lib/server.js';
+import { alternate, round, runConcurrent, scaled } from '../lib/measure.js';
+import type { Stage, StageContext } from '../lib/report.js';
+import { httpClient, processCpuMs, startServerProcess } from '../lib/server.js';
 
 const CONCURRENCY = 8;
+
+/**
+ * Calls before measuring, on each side. With a few hundred, both sides still ran a third
+ * faster in the second half of a run than in the first (the JIT was not done).
+ */
+const WARM_UP = 1000;
 
 export const httpStage: Stage = {
   name: 'http',
   description: 'Postgres: HTTP create-order vs the manager called directly, 8 callers',
   async run(ctx) {
     const n = scaled(2000);
+    const warmUp = scaled(WARM_UP);
     const sys = await openSystem('postgres');
-    let direct: Awaited<ReturnType<typeof runConcurrent>>;
-    try {
-      await runConcurrent(200, CONCURRENCY, (i) => sys.oms.orders.create(orderInput(i)));
-      direct = await runConcurrent(n, CONCURRENCY, (i) => sys.oms.orders.create(orderInput(i)));
-    } finally {
-      await sys.close();
-    }
     const server = await startServerProcess({ databaseUrl: await benchDatabaseUrl() });
     const client = httpClient(server.url, CONCURRENCY);
+    const createDirect = (i: number) => sys.oms.orders.create(orderInput(i));
+    const createOverHttp = (i: number) => client.post('/api/v1/orders', orderInput(i));
     try {
-      await runConcurrent(200, CONCURRENCY, (i) => client.post('/api/v1/orders', orderInput(i)));
-      const http = await runConcurrent(n, CONCURRENCY, (i) =>
-        client.post('/api/v1/orders', orderInput(i)),
-      );
+      await runConcurrent(warmUp, CONCURRENCY, createDirect);
+      await runConcurrent(warmUp, CONCURRENCY, createOverHttp);
+      // The server idles through the direct rounds: its CPU over the whole run is the HTTP one's.
+      const serverBefore = processCpuMs(server.child.pid!);
+      const { a: direct, b: http } = await alternate(n, CONCURRENCY, createDirect, createOverHttp, {
+        between: () => sys.oms.idle(),
+      });
+      const serverAfter = processCpuMs(server.child.pid!);
+      const serverCpuMsPerOp =
+        serverBefore === undefined || serverAfter === undefined
+          ? undefined
+          : round((serverAfter - serverBefore) / http.ops, 3);
       ctx.log(
-        `direct ${direct.opsPerSec}/s (p50 ${direct.p50Ms} ms), HTTP ${http.opsPerSec}/s (p50 ${http.p50Ms} ms)`,
+        `direct ${direct.opsPerSec}/s (p50 ${direct.p50Ms} ms, ${direct.cpuMsPerOp} ms CPU per create), ` +
+          `HTTP ${http.opsPerSec}/s (p50 ${http.p50Ms} ms, server ${serverCpuMsPerOp ?? '?'} ms CPU per request)`,
       );
       ctx.figure({
         name: 'postgres: HTTP create / direct create',
         value: round(http.opsPerSec / direct.opsPerSec),
         unit: 'x',
         target: { op: '>=', value: 0.8 },
-        detail: { http, direct },
+        detail: { http, direct, serverCpuMsPerOp },
       });
+      if (serverCpuMsPerOp !== undefined) {
+        ctx.figure({
+          name: 'postgres: CPU per create, server (HTTP) / caller (direct)',
+          value: round(serverCpuMsPerOp / direct.cpuMsPerOp!),
+          unit: 'x',
+        });
+      }
     } finally {
       client.close();
       await server.stop();
+      await sys.close();
     }
+    await httpLayerAlone(ctx, n, warmUp);
   },
 };
+
+/** The example app with `orders.create` answering at once (see `http-layer-server.ts`). */
+async function httpLayerAlone(ctx: StageContext, n: number, warmUp: number) {
+  const server = await startServerProcess({
+    databaseUrl: '',
+    nodeArgs: ['--import', 'tsx'],
+    entry: 'bench/lib/http-layer-server.ts',
+  });
+  const client = httpClient(server.url, CONCURRENCY);
+  const create = (i: number) => client.post('/api/v1/orders', orderInput(i));
+  try {
+    await runConcurrent(warmUp, CONCURRENCY, create);
+    const before = processCpuMs(server.child.pid!);
+    const result = await runConcurrent(n, CONCURRENCY, create);
+    const after = processCpuMs(server.child.pid!);
+    const cpuMsPerOp =
+      before === undefined || after === undefined ? undefined : round((after - before) / n, 3);
+    ctx.log(
+      `example app without storage: ${result.opsPerSec} requests/s (server ${cpuMsPerOp ?? '?'} ms CPU per request)`,
+    );
+    ctx.figure({
+      name: 'example app without storage: create requests/s',
+      value: result.opsPerSec,
+      unit: 'req/s',
+      detail: { ...result, serverCpuMsPerOp: cpuMsPerOp },
+    });
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
 
 export const serverStage: Stage = {
   name: 'server',
