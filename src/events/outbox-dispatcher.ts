@@ -79,12 +79,16 @@ export class OutboxDispatcher {
     this.#scheduleFlush();
   }
 
-  /** Deletes every dispatched row not deleted yet; resolves when they are gone. */
+  /**
+   * Deletes every dispatched row not deleted yet; resolves when they are gone, also those a
+   * delete already under way takes (`close()` must not end the storage under it, and
+   * `idle()` would count its rows as still waiting).
+   */
   async flush(): Promise<void> {
     this.#clearTimer();
     const ids = this.takeDispatched();
     if (ids.length > 0) await this.#delete(ids);
-    else await this.#next;
+    else await (this.#next ?? this.#inFlight);
   }
 
   #scheduleFlush(): void {
