@@ -12,8 +12,8 @@ import { httpClient, processCpuMs, startServerProcess } from '../lib/server.js';
 const CONCURRENCY = 8;
 
 /**
- * Calls before measuring, on each side. With a few hundred, both sides still ran a third
- * faster in the second half of a run than in the first (the JIT was not done).
+ * Calls before measuring, on each side. After a few hundred, a second run right after the
+ * first was a quarter to a third faster on both sides (the JIT was not done).
  */
 const WARM_UP = 1000;
 
