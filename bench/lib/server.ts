@@ -94,3 +94,18 @@ export function processCpuMs(pid: number): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Starts measuring the CPU process `pid` uses: `msPerOp(ops)` is what it used since, per
+ * operation (undefined where `processCpuMs` cannot tell).
+ */
+export function cpuMeter(pid: number): { msPerOp(ops: number): number | undefined } {
+  const before = processCpuMs(pid);
+  return {
+    msPerOp(ops) {
+      const after = processCpuMs(pid);
+      if (before === undefined || after === undefined) return undefined;
+      return Math.round(((after - before) / ops) * 1000) / 1000;
+    },
+  };
+}

@@ -7,7 +7,7 @@
 import { benchDatabaseUrl, openSystem, orderInput } from '../lib/backends.js';
 import { alternate, round, runConcurrent, scaled } from '../lib/measure.js';
 import type { Stage, StageContext } from '../lib/report.js';
-import { httpClient, processCpuMs, startServerProcess } from '../lib/server.js';
+import { cpuMeter, httpClient, startServerProcess } from '../lib/server.js';
 
 const CONCURRENCY = 8;
 
@@ -32,15 +32,11 @@ export const httpStage: Stage = {
       await runConcurrent(warmUp, CONCURRENCY, createDirect);
       await runConcurrent(warmUp, CONCURRENCY, createOverHttp);
       // The server idles through the direct rounds: its CPU over the whole run is the HTTP one's.
-      const serverBefore = processCpuMs(server.child.pid!);
+      const serverCpu = cpuMeter(server.child.pid!);
       const { a: direct, b: http } = await alternate(n, CONCURRENCY, createDirect, createOverHttp, {
         between: () => sys.oms.idle(),
       });
-      const serverAfter = processCpuMs(server.child.pid!);
-      const serverCpuMsPerOp =
-        serverBefore === undefined || serverAfter === undefined
-          ? undefined
-          : round((serverAfter - serverBefore) / http.ops, 3);
+      const serverCpuMsPerOp = serverCpu.msPerOp(http.ops);
       ctx.log(
         `direct ${direct.opsPerSec}/s (p50 ${direct.p50Ms} ms, ${direct.cpuMsPerOp} ms CPU per create), ` +
           `HTTP ${http.opsPerSec}/s (p50 ${http.p50Ms} ms, server ${serverCpuMsPerOp ?? '?'} ms CPU per request)`,
@@ -79,11 +75,9 @@ async function httpLayerAlone(ctx: StageContext, n: number, warmUp: number) {
   const create = (i: number) => client.post('/api/v1/orders', orderInput(i));
   try {
     await runConcurrent(warmUp, CONCURRENCY, create);
-    const before = processCpuMs(server.child.pid!);
+    const serverCpu = cpuMeter(server.child.pid!);
     const result = await runConcurrent(n, CONCURRENCY, create);
-    const after = processCpuMs(server.child.pid!);
-    const cpuMsPerOp =
-      before === undefined || after === undefined ? undefined : round((after - before) / n, 3);
+    const cpuMsPerOp = serverCpu.msPerOp(n);
     ctx.log(
       `example app without storage: ${result.opsPerSec} requests/s (server ${cpuMsPerOp ?? '?'} ms CPU per request)`,
     );
@@ -115,11 +109,9 @@ export const serverStage: Stage = {
     };
     try {
       await runConcurrent(scaled(WARM_UP), CONCURRENCY, placeAndPay);
-      const before = processCpuMs(server.child.pid!);
+      const serverCpu = cpuMeter(server.child.pid!);
       const result = await runConcurrent(n, CONCURRENCY, placeAndPay);
-      const after = processCpuMs(server.child.pid!);
-      const serverCpuMsPerOrder =
-        before === undefined || after === undefined ? undefined : round((after - before) / n, 2);
+      const serverCpuMsPerOrder = serverCpu.msPerOp(n);
       ctx.log(
         `create + pay: ${result.opsPerSec} orders/s, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, ` +
           `server ${serverCpuMsPerOrder ?? '?'} ms CPU per order`,
