@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BenchHttpClient, leanHttpClient } from './http-client.js';
+import { round } from './measure.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const API_KEY = 'ofk_bench_key_0123456789abcdef';
@@ -84,7 +85,7 @@ export function httpClient(base: string, sockets: number): BenchHttpClient {
  * CPU time (user + system, in ms) process `pid` has used so far, from `/proc/<pid>/stat`
  * in clock ticks of 10 ms (Linux); undefined where there is no such file.
  */
-export function processCpuMs(pid: number): number | undefined {
+function processCpuMs(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name, which is in parentheses and may hold spaces.
@@ -105,7 +106,7 @@ export function cpuMeter(pid: number): { msPerOp(ops: number): number | undefine
     msPerOp(ops) {
       const after = processCpuMs(pid);
       if (before === undefined || after === undefined) return undefined;
-      return Math.round(((after - before) / ops) * 1000) / 1000;
+      return round((after - before) / ops, 3);
     },
   };
 }
